@@ -1,0 +1,2 @@
+export type { ErrorCode, RuntimeErrorOptions } from './errors.ts';
+export { ERROR_CODES, isRuntimeError, RuntimeError } from './errors.ts';

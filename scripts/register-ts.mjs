@@ -1,0 +1,8 @@
+// Lets plain Node run our TypeScript sources (tsx) and import WGSL the way
+// Vite does (`import code from './x.wgsl?raw'`), so CLIs and benchmarks use
+// the very modules the browser bundle uses.
+import { register } from 'node:module';
+import { register as registerTsx } from 'tsx/esm/api';
+
+registerTsx();
+register('./wgsl-hooks.mjs', import.meta.url);
