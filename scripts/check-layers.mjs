@@ -1,7 +1,7 @@
 // Enforces STYLE.md's import direction: each workspace package may import only
 // the packages listed for it. kernels ← gpu ← engine ← {worker ← widget, server};
 // api, formats, tokenizer and loader never touch WGSL. Nothing imports test/.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ALLOWED = {
@@ -26,12 +26,16 @@ const problems = [];
 for (const [pkg, home] of Object.entries(homes)) {
   for (const file of sourceFiles(home)) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    for (const match of text.matchAll(
+      /(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    )) {
       const spec = match[1] ?? match[2];
       const where = relative(root, file);
       const dep = spec.match(/^@webseek\/([^/]+)/)?.[1];
-      if (dep && dep !== pkg && !ALLOWED[pkg].includes(dep)) problems.push(`${where}: ${pkg} may not import @webseek/${dep}`);
-      if (spec.startsWith('.') && /(^|\/)test\/support|\.\.\/\.\.\/\.\.\//.test(spec)) problems.push(`${where}: imports outside its package (${spec})`);
+      if (dep && dep !== pkg && !ALLOWED[pkg].includes(dep))
+        problems.push(`${where}: ${pkg} may not import @webseek/${dep}`);
+      if (spec.startsWith('.') && /(^|\/)test\/support|\.\.\/\.\.\/\.\.\//.test(spec))
+        problems.push(`${where}: imports outside its package (${spec})`);
     }
   }
 }

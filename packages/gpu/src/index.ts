@@ -19,4 +19,8 @@ export { gpuErrorToRuntimeError, withErrorScopes } from './errors.ts';
 export type { RmsNormArgs } from './ops/norm.ts';
 export { rmsNorm } from './ops/norm.ts';
 export { cacheKey, PipelineCache } from './pipeline-cache.ts';
+export type { StepValues } from './step.ts';
+export { STEP_BYTES, StepBuffer } from './step.ts';
 export { GpuTimer } from './timer.ts';
+export type { GpuWeights } from './weights.ts';
+export { disposeWeights, uploadWeights } from './weights.ts';
