@@ -28,17 +28,19 @@ export class PipelineCache {
     return pipeline;
   }
 
-  private module(source: KernelSource): GPUShaderModule {
-    let module = this.modules.get(source.code);
-    if (!module) {
-      module = this.device.createShaderModule({ label: source.label, code: source.code });
-      this.modules.set(source.code, module);
-    }
+  private async module(source: KernelSource): Promise<GPUShaderModule> {
+    const cached = this.modules.get(source.code);
+    if (cached) return cached;
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ label: source.label, code: source.code });
+    const error = await this.device.popErrorScope();
+    if (error) throw await compileError(source, module, error.message);
+    this.modules.set(source.code, module);
     return module;
   }
 
   private async create(source: KernelSource): Promise<GPUComputePipeline> {
-    const module = this.module(source);
+    const module = await this.module(source);
     try {
       return await this.device.createComputePipelineAsync({
         label: cacheKey(source),
@@ -46,18 +48,21 @@ export class PipelineCache {
         compute: { module, entryPoint: source.entryPoint ?? 'main', constants: source.constants ?? {} },
       });
     } catch (error) {
-      const info = await module.getCompilationInfo();
-      const messages = info.messages
-        .filter((m) => m.type === 'error')
-        .map((m) => `${m.lineNum}:${m.linePos} ${m.message}`)
-        .join('; ');
-      throw new RuntimeError(
-        'GPU_VALIDATION',
-        `kernel '${source.label}' failed to compile: ${messages || (error as Error).message}`,
-        { cause: error, details: { label: source.label } },
-      );
+      throw await compileError(source, module, (error as Error).message, error);
     }
   }
+}
+
+async function compileError(source: KernelSource, module: GPUShaderModule, fallback: string, cause?: unknown) {
+  const info = await module.getCompilationInfo();
+  const messages = info.messages
+    .filter((m) => m.type === 'error')
+    .map((m) => `${m.lineNum}:${m.linePos} ${m.message}`)
+    .join('; ');
+  return new RuntimeError('GPU_VALIDATION', `kernel '${source.label}' failed to compile: ${messages || fallback}`, {
+    cause,
+    details: { label: source.label },
+  });
 }
 
 export function cacheKey(source: KernelSource): string {
