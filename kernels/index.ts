@@ -13,3 +13,4 @@ export type { ComposeOptions, KernelSource, Precision } from './compose.ts';
 export { composeWgsl, variantLabel } from './compose.ts';
 export type { RmsNormKey } from './norm/norm.ts';
 export { rmsNormKernel } from './norm/norm.ts';
+export { streamReadKernel } from './bench/bench.ts';
