@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'NETWORK',
   'ABORTED',
   'INTERNAL',
+  /** A chat template failed to parse or render (message names the cause). */
+  'TEMPLATE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
