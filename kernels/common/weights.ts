@@ -10,50 +10,42 @@
  * with K8 = ceil(K / 8) chunks per row (float rows are zero-padded to a multiple
  * of 8; quantized rows are whole blocks, so K8 = K / 8). Bindings, declared by
  * the decoder part: @binding(0) w_q (quant words), @binding(1) w_s (scales; only
- * for block-quantized types). Kernels using a decoder start their own bindings at 2.
+ * for block-quantized types). Their element type (u32, vec2<u32>, vec4<u32>) is
+ * the decoder's business: kernels read weights only through w_decode8 and start
+ * their own bindings at 2. Each <type>.wgsl documents its layout at the top.
  */
 import { RuntimeError } from '@webseek/api';
-import f32Decoder from './f32.wgsl?raw';
+import { bf16Format } from './bf16.ts';
+import { f16Format } from './f16.ts';
+import { f32Format } from './f32.ts';
+import type { WeightFormat, WeightType } from './format.ts';
+import { q4_0Format } from './q4_0.ts';
+import { q4_kFormat } from './q4_k.ts';
+import { q6_kFormat } from './q6_k.ts';
+import { q8_0Format } from './q8_0.ts';
 
-export const WEIGHT_TYPES = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_k', 'q6_k'] as const;
-export type WeightType = (typeof WEIGHT_TYPES)[number];
+export type { RepackedWeights, WeightFormat, WeightType } from './format.ts';
+export { checkRaw, checkShape, ggufBytes, WEIGHT_TYPES } from './format.ts';
 
-/** A weight matrix in the GPU layout its decoder reads. */
-export interface RepackedWeights {
-  type: WeightType;
-  /** Values per row (the reduction dimension). */
-  k: number;
-  /** Rows. */
-  n: number;
-  /** 8-value chunks per row: ceil(k / 8). */
-  k8: number;
-  /** Quant words, bound at @binding(0). */
-  q: Uint32Array;
-  /** Scale words, bound at @binding(1); absent for float types. */
-  s?: Uint32Array;
-}
+const BUILT_IN: readonly WeightFormat[] = [
+  f32Format,
+  f16Format,
+  bf16Format,
+  q8_0Format,
+  q4_0Format,
+  q4_kFormat,
+  q6_kFormat,
+];
 
-export interface WeightFormat {
-  type: WeightType;
-  /** ggml's type id in GGUF tensor infos. */
-  ggmlType: number;
-  /** Values per ggml block (1 for float types); k must be a multiple of it. */
-  blockValues: number;
-  /** Bytes per ggml block. */
-  blockBytes: number;
-  /** The WGSL decoder part: declares w_q (and w_s) and defines w_decode8. */
-  decoder: string;
-  /** From a tensor's GGUF bytes (n rows of k values) to the GPU layout. */
-  repack(raw: Uint8Array, k: number, n: number): RepackedWeights;
-}
+const formats = new Map<string, WeightFormat>(BUILT_IN.map((f) => [f.type, f]));
 
-const formats = new Map<WeightType, WeightFormat>();
-
+/** Replaces a built-in format (experiments with another layout); the table above is the default. */
 export function registerWeightFormat(format: WeightFormat): void {
   formats.set(format.type, format);
 }
 
-export function weightFormat(type: WeightType, kernel = 'weights'): WeightFormat {
+/** The format of a weight type; UNSUPPORTED_QUANT naming the kernel and type otherwise. */
+export function weightFormat(type: WeightType | string, kernel = 'weights'): WeightFormat {
   const format = formats.get(type);
   if (!format) {
     throw new RuntimeError(
@@ -65,46 +57,11 @@ export function weightFormat(type: WeightType, kernel = 'weights'): WeightFormat
   return format;
 }
 
+/** The format whose ggml type id (GGUF tensor info) is `ggmlType`, if any. */
+export function weightFormatOfGgml(ggmlType: number): WeightFormat | undefined {
+  return [...formats.values()].find((f) => f.ggmlType === ggmlType);
+}
+
 export function supportedWeightTypes(): WeightType[] {
-  return [...formats.keys()];
+  return [...formats.keys()] as WeightType[];
 }
-
-/** Bytes a tensor of n rows × k values takes in GGUF. */
-export function ggufBytes(format: WeightFormat, k: number, n: number): number {
-  return (k / format.blockValues) * format.blockBytes * n;
-}
-
-/** Checks a raw tensor against its shape before repacking; names the type and shape when it does not fit. */
-export function checkRaw(format: WeightFormat, raw: Uint8Array, k: number, n: number): void {
-  if (!Number.isInteger(k) || !Number.isInteger(n) || k <= 0 || n <= 0 || k % format.blockValues !== 0) {
-    throw new RuntimeError(
-      'INVALID_ARGUMENT',
-      `weight type '${format.type}' needs rows that are whole blocks of ${format.blockValues} values; got k=${k} n=${n}`,
-      { details: { type: format.type, k, n } },
-    );
-  }
-  const bytes = ggufBytes(format, k, n);
-  if (raw.byteLength < bytes) {
-    throw new RuntimeError(
-      'INVALID_ARGUMENT',
-      `weight type '${format.type}' k=${k} n=${n} needs ${bytes} bytes, got ${raw.byteLength}`,
-      { details: { type: format.type, k, n, bytes, got: raw.byteLength } },
-    );
-  }
-}
-
-registerWeightFormat({
-  type: 'f32',
-  ggmlType: 0,
-  blockValues: 1,
-  blockBytes: 4,
-  decoder: f32Decoder,
-  repack(raw, k, n) {
-    checkRaw(this, raw, k, n);
-    const k8 = Math.ceil(k / 8);
-    const src = new Uint32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + k * n * 4));
-    const q = new Uint32Array(n * k8 * 8);
-    for (let row = 0; row < n; row++) q.set(src.subarray(row * k, row * k + k), row * k8 * 8);
-    return { type: 'f32', k, n, k8, q };
-  },
-});

@@ -1,3 +1,4 @@
+export type { KvCacheDtype } from '@webseek/kernels';
 export { createBrowserGpuContext } from './browser.ts';
 export { BufferPool } from './buffer-pool.ts';
 export type { AdapterDescription, Capabilities } from './capabilities.ts';
@@ -16,8 +17,34 @@ export {
   uniformBuffer,
 } from './dispatch.ts';
 export { gpuErrorToRuntimeError, withErrorScopes } from './errors.ts';
+export type {
+  AttentionDecodeArgs,
+  AttentionPrefillArgs,
+  AttentionShape,
+  KvCacheShape,
+  KvWriteArgs,
+} from './ops/attention.ts';
+export {
+  attentionBytesRead,
+  attentionDecode,
+  attentionDecodeScratchBytes,
+  attentionPrefill,
+  kvWrite,
+} from './ops/attention.ts';
+export type { AddArgs, SwigluArgs } from './ops/elementwise.ts';
+export { add, swiglu } from './ops/elementwise.ts';
+export type { DequantWeightsArgs, EmbedRowsArgs } from './ops/embed.ts';
+export { dequantWeights, embedRows } from './ops/embed.ts';
+export type { MatMulArgs } from './ops/matmul.ts';
+export { matMul, matMulFlops } from './ops/matmul.ts';
+export type { MatVecArgs } from './ops/matvec.ts';
+export { matVec, requireWeights } from './ops/matvec.ts';
 export type { RmsNormArgs } from './ops/norm.ts';
 export { rmsNorm } from './ops/norm.ts';
+export type { Llama3RopeScaling, RopeArgs } from './ops/rope.ts';
+export { llama3RopeFactors, rope } from './ops/rope.ts';
+export type { ArgmaxArgs, SampleArgs } from './ops/sample.ts';
+export { argmax, sample } from './ops/sample.ts';
 export { cacheKey, PipelineCache } from './pipeline-cache.ts';
 export type { StepValues } from './step.ts';
 export { STEP_BYTES, StepBuffer } from './step.ts';

@@ -44,9 +44,21 @@ async function requestAdapter(
   webgpu: { create(flags: string[]): GPU },
   options: NodeGpuOptions,
 ): Promise<GPUAdapter | null> {
-  const gpu = webgpu.create(options.dawnFlags ?? []);
+  const gpu = webgpu.create([...(options.dawnFlags ?? []), ...softwareDriverFlags()]);
   dawnInstances.push(gpu);
   return gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+}
+
+/**
+ * On SwiftShader, zeroing workgroup memory through the Vulkan extension makes
+ * pipeline creation take seconds per kernel; Tint's own zeroing loop (still
+ * spec-conformant) compiles in milliseconds.
+ */
+function softwareDriverFlags(): string[] {
+  const chosen = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES ?? '';
+  return chosen.includes('swiftshader')
+    ? ['disable-dawn-features=use_vulkan_zero_initialize_workgroup_memory_extension']
+    : [];
 }
 
 function vulkanDriverChosen(): boolean {
