@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages from the lockfile"
-  NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: the registry here lacks other platforms' optional binaries
+  # (biome, node-llama-cpp), so the lockfile cannot list them and `npm ci`
+  # refuses it; `npm install` installs exactly the locked versions it has.
+  NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm install --no-audit --no-fund --loglevel=error
 fi
 
 if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then
