@@ -1,8 +1,3 @@
-// Lets plain Node run our TypeScript sources (tsx) and import WGSL the way
-// Vite does (`import code from './x.wgsl?raw'`), so CLIs and benchmarks use
-// the very modules the browser bundle uses.
-import { register } from 'node:module';
-import { register as registerTsx } from 'tsx/esm/api';
-
-registerTsx();
-register('./wgsl-hooks.mjs', import.meta.url);
+// Lets plain Node run our TypeScript sources and import `*.wgsl?raw`. The hooks
+// have one home, next to the `webseek` bin that needs them at run time.
+import '../packages/server/loader/register.mjs';

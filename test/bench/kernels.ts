@@ -13,15 +13,15 @@ import {
   matMul,
   matMulFlops,
   matVec,
+  measureStreamReadGbps,
   StepBuffer,
+  timeDispatches,
   Usage,
   uploadWeights,
 } from '@webseek/gpu';
 import { createNodeGpuContext } from '@webseek/gpu/node';
 import { WEIGHT_TYPES, type WeightType, weightFormat } from '@webseek/kernels';
 import { randomGgufTensor, uniform } from '@webseek/reference';
-import { measureStreamRead } from './stream.ts';
-import { timeDispatches } from './timing.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -159,7 +159,7 @@ const device = `${a.vendor} ${a.architecture} ${a.description}${a.isSoftware ? '
 log(
   `device: ${device}; subgroups=${ctx.caps.subgroups} shader-f16=${ctx.caps.shaderF16} timestamp-query=${ctx.caps.timestampQuery}`,
 );
-const streamGbps = await measureStreamRead(ctx);
+const streamGbps = await measureStreamReadGbps(ctx);
 log(`stream read: ${streamGbps.toFixed(2)} GB/s (vec4<u32> loads, 256 MiB)`);
 const gemv = await benchGemv(ctx, streamGbps);
 const gemm = await benchGemm(ctx);

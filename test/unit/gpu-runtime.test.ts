@@ -127,3 +127,18 @@ describe('gpu runtime on the real device', () => {
     ctx.dispose();
   });
 });
+
+describe('buffer accounting', () => {
+  it('counts live and peak bytes of every buffer the device makes', async () => {
+    const ctx = await testContext();
+    const before = ctx.memory.liveBytes;
+    const a = await ctx.createBuffer('acct_a', 1 << 20, Usage.STORAGE);
+    const b = ctx.device.createBuffer({ label: 'acct_b', size: 4096, usage: Usage.STORAGE });
+    expect(ctx.memory.liveBytes - before).toBe((1 << 20) + 4096);
+    expect(ctx.memory.peakBytes).toBeGreaterThanOrEqual(ctx.memory.liveBytes);
+    a.destroy();
+    a.destroy();
+    b.destroy();
+    expect(ctx.memory.liveBytes).toBe(before);
+  });
+});

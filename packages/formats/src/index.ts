@@ -16,3 +16,5 @@ export {
 export * from './gguf/index.ts';
 // Reference quantizers, bit-exact with ggml's quantize_row_*_ref (f32 → GGUF tensor bytes).
 export { quantize } from './quant/index.ts';
+// Synthetic models (llama.cpp-shaped GGUF with deterministic random weights); the Node maker is ./synthetic-node.ts.
+export * from './synthetic/index.ts';

@@ -41,6 +41,8 @@ export class GpuContext {
   readonly buffers: BufferPool;
   /** Resolves (never rejects) with a DEVICE_LOST error when the device goes away. */
   readonly lost: Promise<RuntimeError>;
+  /** Bytes of buffers made on this device and not destroyed, and the most there ever were. */
+  readonly memory = { liveBytes: 0, peakBytes: 0 };
   private lostError: RuntimeError | undefined;
   private readonly uncaptured: RuntimeError[] = [];
 
@@ -51,6 +53,7 @@ export class GpuContext {
     readonly adapterInfo: AdapterDescription,
     readonly label: string,
   ) {
+    countBufferBytes(device, this.memory);
     this.pipelines = new PipelineCache(device);
     this.buffers = new BufferPool(device);
     this.lost = device.lost.then((info) => {
@@ -138,6 +141,28 @@ export class GpuContext {
     this.buffers.dispose();
     this.device.destroy();
   }
+}
+
+/**
+ * Counts every buffer the device makes (ours, the pool's, the ops' uniforms)
+ * so benchmarks report measured peak GPU memory, not an estimate.
+ */
+function countBufferBytes(device: GPUDevice, memory: { liveBytes: number; peakBytes: number }): void {
+  const create = device.createBuffer.bind(device);
+  device.createBuffer = (descriptor: GPUBufferDescriptor) => {
+    const buffer = create(descriptor);
+    const size = buffer.size;
+    memory.liveBytes += size;
+    memory.peakBytes = Math.max(memory.peakBytes, memory.liveBytes);
+    const destroy = buffer.destroy.bind(buffer);
+    let destroyed = false;
+    buffer.destroy = () => {
+      if (!destroyed) memory.liveBytes -= size;
+      destroyed = true;
+      destroy();
+    };
+    return buffer;
+  };
 }
 
 export async function createGpuContext(gpu: GPU, options: GpuContextOptions = {}): Promise<GpuContext> {

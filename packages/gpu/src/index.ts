@@ -1,4 +1,5 @@
 export type { KvCacheDtype } from '@webseek/kernels';
+export { measureStreamReadGbps } from './bandwidth.ts';
 export { createBrowserGpuContext } from './browser.ts';
 export { BufferPool } from './buffer-pool.ts';
 export type { AdapterDescription, Capabilities } from './capabilities.ts';
@@ -49,5 +50,7 @@ export { cacheKey, PipelineCache } from './pipeline-cache.ts';
 export type { StepValues } from './step.ts';
 export { STEP_BYTES, StepBuffer } from './step.ts';
 export { GpuTimer } from './timer.ts';
-export type { GpuWeights } from './weights.ts';
-export { disposeWeights, uploadWeights } from './weights.ts';
+export type { Timing } from './timing.ts';
+export { median, timeDispatches } from './timing.ts';
+export type { GpuWeights, ReadRows } from './weights.ts';
+export { disposeWeights, uploadGgufWeights, uploadWeights } from './weights.ts';

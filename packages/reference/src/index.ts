@@ -5,6 +5,8 @@ export { findMismatch } from './compare.ts';
 export { dequantizeMatrix } from './dequant.ts';
 export { add, silu, splitGateUp, swiglu } from './elementwise.ts';
 export { embedRows } from './embed.ts';
+export type { ReferenceConfig, ReferenceLayer, ReferenceWeights } from './forward.ts';
+export { referenceLogits } from './forward.ts';
 export { matMul, matMulAbs } from './matmul.ts';
 export { matVec, matVecAbs } from './matvec.ts';
 export { rmsNorm } from './norm.ts';

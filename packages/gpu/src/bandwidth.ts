@@ -3,7 +3,7 @@ import { streamReadKernel } from '@webseek/kernels';
 import { timeDispatches } from './timing.ts';
 
 /** GB/s of a plain streaming read of `bytes` on this device (the memory roofline). */
-export async function measureStreamRead(ctx: GpuContext, bytes = 256 * 2 ** 20): Promise<number> {
+export async function measureStreamReadGbps(ctx: GpuContext, bytes = 256 * 2 ** 20): Promise<number> {
   const size = Math.min(bytes, ctx.caps.maxStorageBufferBindingSize, ctx.caps.maxBufferSize - 2 ** 20);
   const src = await ctx.createBuffer('stream_src', size, Usage.STORAGE | Usage.COPY_DST);
   // Random-looking contents so nothing can be compressed or skipped.

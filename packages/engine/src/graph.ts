@@ -1,0 +1,167 @@
+/**
+ * The forward pass of a decoder-only transformer (qwen2 and llama), as the list
+ * of kernel launches for one step of T tokens. Built once per (session, T) and
+ * replayed: per-step values (positions, sampler settings) live in the step buffer.
+ *
+ * qwen2 and llama share this one graph: they differ only in data the config
+ * carries (q/k/v biases, RoPE pairing, frequency factors), so one top-to-bottom
+ * reading serves both, as llama.cpp's graphs for the two do.
+ */
+import {
+  argmax,
+  attentionDecode,
+  attentionPrefill,
+  type Binding,
+  type Dispatch,
+  embedRows,
+  type GpuContext,
+  type GpuWeights,
+  kvWrite,
+  matMul,
+  matVec,
+  rmsNorm,
+  rope,
+  sample,
+  swiglu,
+} from '@webseek/gpu';
+import type { ModelConfig } from './config.ts';
+import type { KvDtype } from './memory.ts';
+import type { ModelWeights } from './weights.ts';
+
+/** Activations for steps of up to `maxT` tokens; every buffer is (rows, width) f32 unless noted. */
+export interface Activations {
+  maxT: number;
+  /** (maxT) u32 token ids of the step; the sampler writes the next id into ids[0]. */
+  ids: GPUBuffer;
+  /** (maxT, nEmbd) the residual stream */
+  x: GPUBuffer;
+  /** (maxT, nEmbd) normalized x */
+  xn: GPUBuffer;
+  /** (maxT, nHead*headDim) */
+  q: GPUBuffer;
+  /** (maxT, nKvHead*headDim) */
+  k: GPUBuffer;
+  v: GPUBuffer;
+  /** (maxT, nHead*headDim) attention output */
+  attn: GPUBuffer;
+  /** (maxT, nFf) */
+  gate: GPUBuffer;
+  up: GPUBuffer;
+  h: GPUBuffer;
+  /** (1, nEmbd) the last row of x, copied out after a prefill step */
+  last: GPUBuffer;
+  /** (1, nEmbd) */
+  lastNorm: GPUBuffer;
+  /** (vocab) logits of the last token */
+  logits: GPUBuffer;
+  /** split-K partials of decode attention, shared by all layers */
+  attnScratch: GPUBuffer;
+}
+
+/** Per layer, K and V: (context, nKvHead*headDim) in kvDtype (f16 packed two per u32). */
+export interface KvCache {
+  context: number;
+  dtype: KvDtype;
+  k: GPUBuffer[];
+  v: GPUBuffer[];
+}
+
+export interface StepGraph {
+  tokens: number;
+  /** Embedding and every block. */
+  body: Dispatch[];
+  /** Final norm, output projection and the sampler, reading `headInput`. */
+  greedyHead: Dispatch[];
+  sampleHead: Dispatch[];
+  /** Where the head reads the last token's residual: x itself when T = 1, else `last` after a copy. */
+  copyLastRow: boolean;
+}
+
+export interface GraphInputs {
+  ctx: GpuContext;
+  config: ModelConfig;
+  weights: ModelWeights;
+  acts: Activations;
+  kv: KvCache;
+  /** The session's StepBuffer.buffer. */
+  step: GPUBuffer;
+}
+
+export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGraph> {
+  const { ctx, config: c, weights: w, acts: a, kv } = g;
+  const shape = { nHead: c.nHead, nKvHead: c.nKvHead, headDim: c.headDim, ctx: kv.context, cacheDtype: kv.dtype };
+  const project = (
+    weights: GpuWeights,
+    x: Binding,
+    y: Binding,
+    extra: { bias?: Binding; accumulate?: boolean } = {},
+  ) => (T === 1 ? matVec(ctx, { w: weights, x, y, ...extra }) : matMul(ctx, { w: weights, x, y, m: T, ...extra }));
+
+  const body: Dispatch[] = [await embedRows(ctx, { w: w.embed, ids: a.ids, y: a.x, count: T })];
+  for (let i = 0; i < c.nLayer; i++) {
+    const l = w.layers[i]!;
+    body.push(
+      await rmsNorm(ctx, { x: a.x, weight: l.attnNorm, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps }),
+      await project(l.q, a.xn, a.q, l.qBias ? { bias: l.qBias } : {}),
+      await project(l.k, a.xn, a.k, l.kBias ? { bias: l.kBias } : {}),
+      await project(l.v, a.xn, a.v, l.vBias ? { bias: l.vBias } : {}),
+      await rope(ctx, {
+        q: a.q,
+        k: a.k,
+        step: g.step,
+        tokens: T,
+        nHeads: c.nHead,
+        nKvHeads: c.nKvHead,
+        headDim: c.headDim,
+        base: c.ropeBase,
+        pairing: c.ropePairing,
+        ...(w.ropeFreqs ? { freqFactors: w.ropeFreqs } : {}),
+      }),
+      await kvWrite(ctx, { ...shape, k: a.k, v: a.v, kCache: kv.k[i]!, vCache: kv.v[i]!, step: g.step, tokens: T }),
+      ...(T === 1
+        ? await attentionDecode(ctx, {
+            ...shape,
+            q: a.q,
+            kCache: kv.k[i]!,
+            vCache: kv.v[i]!,
+            out: a.attn,
+            step: g.step,
+            scratch: a.attnScratch,
+          })
+        : [
+            await attentionPrefill(ctx, {
+              ...shape,
+              q: a.q,
+              kCache: kv.k[i]!,
+              vCache: kv.v[i]!,
+              out: a.attn,
+              step: g.step,
+              tokens: T,
+            }),
+          ]),
+      await project(l.o, a.attn, a.x, { accumulate: true }),
+      await rmsNorm(ctx, { x: a.x, weight: l.ffnNorm, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps }),
+      await project(l.gate, a.xn, a.gate),
+      await project(l.up, a.xn, a.up),
+      await swiglu(ctx, { gate: a.gate, up: a.up, y: a.h, rows: T, ffn: c.nFf }),
+      await project(l.down, a.h, a.x, { accumulate: true }),
+    );
+  }
+
+  const headInput = T === 1 ? a.x : a.last;
+  const logitsHead = [
+    await rmsNorm(ctx, { x: headInput, weight: w.outputNorm, y: a.lastNorm, rows: 1, dim: c.nEmbd, eps: c.eps }),
+    await matVec(ctx, { w: w.output, x: a.lastNorm, y: a.logits }),
+  ];
+  const nextId = { buffer: a.ids, offset: 0, size: 4 };
+  return {
+    tokens: T,
+    body,
+    greedyHead: [...logitsHead, ...(await argmax(ctx, { logits: a.logits, out: nextId, vocab: c.vocab }))],
+    sampleHead: [
+      ...logitsHead,
+      ...(await sample(ctx, { logits: a.logits, out: nextId, vocab: c.vocab, step: g.step })),
+    ],
+    copyLastRow: T > 1,
+  };
+}
