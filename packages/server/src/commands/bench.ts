@@ -61,8 +61,7 @@ export async function bench(flags: BenchFlags, io: Io): Promise<number> {
     const loadS = (performance.now() - t0) / 1e3;
     const promptIds = benchPrompt(model.config.vocab, promptLen);
     const session = await model.getSession();
-    await timeRun(session, promptIds.slice(0, 8), 2); // compiles the T=8 and T=1 graphs, warms the device
-    await timeRun(session, promptIds, 2); // compiles the full-prompt graph
+    await timeRun(session, promptIds, 2); // compiles the prompt's and the decode step's pipelines
     const run = await timeRun(session, promptIds, gen);
     const bytesPerToken = decodeBytesPerToken(model, promptLen + gen / 2);
     const decodeGbps = (bytesPerToken * run.decodeTokS) / 1e9;
