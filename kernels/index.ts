@@ -57,3 +57,4 @@ export {
   sampleGatherKernel,
   sampleGrid,
 } from './sample/sample.ts';
+export { PENALTY_WG, penaltyCountKernel, penaltyKernel } from './sample/penalty.ts';

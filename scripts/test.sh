@@ -9,4 +9,5 @@ npm run --silent lint
 npm run --silent typecheck
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/reports/vitest.json
 npm run --silent test:browser -- --report .cache/reports/browser.json
-node scripts/summarize-tests.mjs .cache/reports/vitest.json .cache/reports/browser.json
+npm run --silent test:browser:loader -- --report .cache/reports/browser-loader.json
+node scripts/summarize-tests.mjs .cache/reports/vitest.json .cache/reports/browser.json .cache/reports/browser-loader.json

@@ -20,6 +20,10 @@ export const ERROR_CODES = [
   'INTERNAL',
   /** A chat template failed to parse or render (message names the cause). */
   'TEMPLATE',
+  /** A generation request or model query reached an engine with no model loaded (call reload first). */
+  'MODEL_NOT_LOADED',
+  /** The Web Worker running the engine crashed or was terminated; make a new one. */
+  'WORKER_LOST',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

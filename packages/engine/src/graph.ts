@@ -73,6 +73,10 @@ export interface StepGraph {
   /** Final norm, output projection and the sampler, reading `headInput`. */
   greedyHead: Dispatch[];
   sampleHead: Dispatch[];
+  /** The heads in parts, for passes that go between logits and the pick (penalties): logitsHead + greedyPick = greedyHead. */
+  logitsHead: Dispatch[];
+  greedyPick: Dispatch[];
+  samplePick: Dispatch[];
   /** Where the head reads the last token's residual: x itself when T = 1, else `last` after a copy. */
   copyLastRow: boolean;
 }
@@ -154,14 +158,16 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
     await matVec(ctx, { w: w.output, x: a.lastNorm, y: a.logits }),
   ];
   const nextId = { buffer: a.ids, offset: 0, size: 4 };
+  const greedyPick = await argmax(ctx, { logits: a.logits, out: nextId, vocab: c.vocab });
+  const samplePick = await sample(ctx, { logits: a.logits, out: nextId, vocab: c.vocab, step: g.step });
   return {
     tokens: T,
     body,
-    greedyHead: [...logitsHead, ...(await argmax(ctx, { logits: a.logits, out: nextId, vocab: c.vocab }))],
-    sampleHead: [
-      ...logitsHead,
-      ...(await sample(ctx, { logits: a.logits, out: nextId, vocab: c.vocab, step: g.step })),
-    ],
+    greedyHead: [...logitsHead, ...greedyPick],
+    sampleHead: [...logitsHead, ...samplePick],
+    logitsHead,
+    greedyPick,
+    samplePick,
     copyLastRow: T > 1,
   };
 }

@@ -1,3 +1,4 @@
+export * from './api/index.ts';
 export type { Arch, ModelConfig } from './config.ts';
 export { configFromGguf, SUPPORTED_ARCHS } from './config.ts';
 export type { Activations, KvCache, StepGraph } from './graph.ts';
@@ -6,6 +7,7 @@ export type { DeviceBudget, KvDtype, MemoryPlan, SessionShape } from './memory.t
 export { checkMemory, kvCacheBytes, planMemory, scratchBytes } from './memory.ts';
 export type { LoadModelOptions } from './model.ts';
 export { loadModel, Model } from './model.ts';
+export type { PenaltySettings } from './penalties.ts';
 export type { GeneratedToken, GenerateOptions, StepCounters } from './session.ts';
 export { mixSeed, Session, topK } from './session.ts';
 export type { LayerWeights, LoadProgress, ModelWeights } from './weights.ts';

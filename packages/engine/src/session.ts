@@ -11,9 +11,10 @@ import {
 import type { ModelConfig } from './config.ts';
 import { type Activations, buildStepGraph, type KvCache, type StepGraph } from './graph.ts';
 import type { SessionShape } from './memory.ts';
+import { type PenaltySettings, PenaltyState, penaltiesActive } from './penalties.ts';
 import type { ModelWeights } from './weights.ts';
 
-export interface GenerateOptions {
+export interface GenerateOptions extends PenaltySettings {
   maxTokens: number;
   /** 0 (default) is greedy. */
   temperature?: number;
@@ -55,6 +56,8 @@ export class Session {
   private readonly stepBuffer: StepBuffer;
   private readonly readback: GPUBuffer;
   private readonly logitsReadback: GPUBuffer;
+  /** Made on the first request with presence/frequency penalties. */
+  private penalties: PenaltyState | undefined;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -101,6 +104,10 @@ export class Session {
     const greedy = !(o.temperature && o.temperature > 0);
     const stop = new Set(o.stopIds ?? []);
     const limit = o.forceIds ? Math.min(o.maxTokens, o.forceIds.length) : o.maxTokens;
+    if (penaltiesActive(o)) {
+      this.penalties ??= await PenaltyState.create(this.ctx, this.config, this.acts);
+      this.penalties.start(o);
+    }
     let id = await this.prefill(promptIds, greedy, o);
     for (let j = 0; j < limit; j++) {
       const top = o.topLogits ? await this.readTopLogits(o.topLogits) : undefined;
@@ -154,7 +161,12 @@ export class Session {
         encoder.copyBufferToBuffer(this.acts.x, (T - 1) * rowBytes, this.acts.last, 0, rowBytes);
         pass = encoder.beginComputePass({ label: 'head' });
       }
-      const head = greedy ? graph.greedyHead : graph.sampleHead;
+      const penalties = penaltiesActive(o) ? this.penalties : undefined;
+      const head = penalties
+        ? penalties.head(graph.logitsHead, greedy ? graph.greedyPick : graph.samplePick)
+        : greedy
+          ? graph.greedyHead
+          : graph.sampleHead;
       encodeDispatches(pass, head);
       dispatches += head.length;
     }
@@ -228,6 +240,8 @@ export class Session {
       for (const d of new Set([...graph.body, ...graph.greedyHead, ...graph.sampleHead])) disposeDispatch(d);
     }
     this.graphs.clear();
+    this.penalties?.dispose();
+    this.penalties = undefined;
     this.stepBuffer.dispose();
     this.readback.destroy();
     this.logitsReadback.destroy();

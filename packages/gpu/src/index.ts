@@ -42,6 +42,14 @@ export type { MatVecArgs } from './ops/matvec.ts';
 export { matVec, requireWeights } from './ops/matvec.ts';
 export type { RmsNormArgs } from './ops/norm.ts';
 export { rmsNorm } from './ops/norm.ts';
+export type { CountTokenArgs, PenalizeArgs, PenaltyValues } from './ops/penalty.ts';
+export {
+  countToken,
+  PENALTY_PARAMS_BYTES,
+  penalize,
+  penaltyParamsBuffer,
+  writePenaltyParams,
+} from './ops/penalty.ts';
 export type { Llama3RopeScaling, RopeArgs } from './ops/rope.ts';
 export { llama3RopeFactors, rope } from './ops/rope.ts';
 export type { ArgmaxArgs, SampleArgs } from './ops/sample.ts';

@@ -10,6 +10,7 @@ export { referenceLogits } from './forward.ts';
 export { matMul, matMulAbs } from './matmul.ts';
 export { matVec, matVecAbs } from './matvec.ts';
 export { rmsNorm } from './norm.ts';
+export { applyPenalties } from './penalty.ts';
 export { randomBytes, rng, uniform } from './random.ts';
 export { randomGgufTensor } from './random-weights.ts';
 export type { RopePairing, RopeShape } from './rope.ts';
