@@ -13,7 +13,6 @@ export {
 } from './attention/attention.ts';
 export { streamReadKernel } from './bench/bench.ts';
 export type { DequantKey } from './common/dequant.ts';
-export { dequantKernel } from './common/dequant.ts';
 export { reductionPart } from './common/reduce.ts';
 export { default as stepStruct } from './common/step.wgsl?raw';
 export type { RepackedWeights, WeightFormat, WeightType } from './common/weights.ts';
@@ -47,6 +46,7 @@ export type { RmsNormKey } from './norm/norm.ts';
 export { rmsNormKernel } from './norm/norm.ts';
 export type { RopeKey, RopePairing } from './rope/rope.ts';
 export { ROPE, ropeKernel, ropeTurns } from './rope/rope.ts';
+export { PENALTY_WG, penaltyCountKernel, penaltyKernel } from './sample/penalty.ts';
 export type { ArgmaxFinalKey, ArgmaxKey } from './sample/sample.ts';
 export {
   argmaxFinalKernel,
@@ -57,4 +57,3 @@ export {
   sampleGatherKernel,
   sampleGrid,
 } from './sample/sample.ts';
-export { PENALTY_WG, penaltyCountKernel, penaltyKernel } from './sample/penalty.ts';
