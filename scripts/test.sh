@@ -10,4 +10,5 @@ npm run --silent typecheck
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/reports/vitest.json
 npm run --silent test:browser -- --report .cache/reports/browser.json
 npm run --silent test:browser:loader -- --report .cache/reports/browser-loader.json
-node scripts/summarize-tests.mjs .cache/reports/vitest.json .cache/reports/browser.json .cache/reports/browser-loader.json
+npm run --silent test:e2e -- --report .cache/reports/e2e.json
+node scripts/summarize-tests.mjs .cache/reports/vitest.json .cache/reports/browser.json .cache/reports/browser-loader.json .cache/reports/e2e.json
