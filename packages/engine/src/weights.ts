@@ -1,5 +1,5 @@
 import { RuntimeError } from '@webseek/api';
-import { dequantize, type Gguf, type GgufTensor, ggmlBytes } from '@webseek/formats';
+import { dequantize, GGML_TYPES, type Gguf, type GgufTensor, ggmlBytes } from '@webseek/formats';
 import { disposeWeights, type GpuContext, type GpuWeights, uploadGgufWeights } from '@webseek/gpu';
 import type { ModelConfig } from './config.ts';
 
@@ -99,6 +99,13 @@ export function checkTensors(gguf: Gguf, c: ModelConfig): GgufTensor[] {
         'MODEL_FORMAT',
         `${gguf.name}: tensor '${name}' has shape [${t.shape}] but the config needs [${shape}]`,
         { details: { file: gguf.name, tensor: name, shape: t.shape, expected: shape } },
+      );
+    }
+    if (!GGML_TYPES.some((g) => g.id === t.type)) {
+      throw new RuntimeError(
+        'UNSUPPORTED_QUANT',
+        `${gguf.name}: tensor '${name}' has type ${t.typeName ?? t.type}, which webseek cannot run; supported: ${GGML_TYPES.map((g) => g.name).join(', ')}`,
+        { details: { file: gguf.name, tensor: name, type: t.typeName ?? t.type } },
       );
     }
     found.push(t);
