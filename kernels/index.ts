@@ -13,7 +13,7 @@ export {
 } from './attention/attention.ts';
 export { streamReadKernel } from './bench/bench.ts';
 export type { DequantKey } from './common/dequant.ts';
-export { dequantKernel } from './common/dequant.ts';
+export { dequantKernel, dequantThreads } from './common/dequant.ts';
 export { reductionPart } from './common/reduce.ts';
 export { default as stepStruct } from './common/step.wgsl?raw';
 export type { RepackedWeights, WeightFormat, WeightType } from './common/weights.ts';

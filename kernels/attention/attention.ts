@@ -1,8 +1,12 @@
-import { reductionPart } from '../common/reduce.ts';
 import step from '../common/step.wgsl?raw';
 import { composeWgsl, type KernelSource, variantLabel } from '../compose.ts';
 import combine from './combine.wgsl?raw';
 import decode from './decode.wgsl?raw';
+import decodeKv8F16 from './decode_kv8_f16.wgsl?raw';
+import decodeKv8F32 from './decode_kv8_f32.wgsl?raw';
+import decodeKv8Pairs from './decode_kv8_pairs.wgsl?raw';
+import decodeMaxPlain from './decode_max_plain.wgsl?raw';
+import decodeMaxSubgroup from './decode_max_sg.wgsl?raw';
 import decodeSplits from './decode_splits.wgsl?raw';
 import kvF16 from './kv_f16.wgsl?raw';
 import kvF32 from './kv_f32.wgsl?raw';
@@ -16,15 +20,15 @@ export type KvCacheDtype = 'f32' | 'f16';
 
 /** Fixed shapes of the attention kernels, shared with the op verbs that size their dispatches. */
 export const ATTENTION = {
-  /** Threads per workgroup in every attention kernel. */
+  /** Threads per workgroup of the attention kernels (decode pass 1 sizes its own: 16 or 32). */
   workgroupSize: 64,
   /** Queries per prefill workgroup: one quad of threads per query. */
   prefillQueries: 16,
   /** Largest headDim: the prefill keeps a quarter of a head in registers per thread. */
   maxHeadDim: 256,
-  /** Keys a decode split aims for before another split is started. */
-  decodeMinChunk: 64,
-  /** Most decode splits (the combine kernel holds one per thread). */
+  /** Keys a decode split aims for before another split is started: one 128-key tile of decode.wgsl. */
+  decodeMinChunk: 128,
+  /** Most decode splits: bounds the partials scratch (attentionDecodeScratchBytes). */
   decodeMaxSplits: 64,
   /** Most q heads one decode workgroup serves from one kv head. */
   decodeMaxGroupHeads: 8,
@@ -135,35 +139,47 @@ export function attentionDecodeKernel({
   headDim,
   groupHeads,
 }: AttentionDecodeKey): KernelSource {
-  const wg = ATTENTION.workgroupSize;
-  const hp = headDim / 2;
+  const d8 = Math.ceil(headDim / 8);
+  // One 8-dim group per thread in the value phase: 16 threads, 32 for headDim > 128.
   const shape = {
-    WG: wg,
+    WG: Math.max(16, 2 ** Math.ceil(Math.log2(d8))),
     HD: headDim,
-    HP: hp,
-    NP: Math.ceil(hp / 4),
+    HP: headDim / 2,
+    D8: d8,
     QG: groupHeads,
-    QG4: Math.ceil(groupHeads / 4),
-    OE: Math.ceil((groupHeads * hp) / wg),
   };
   return {
     label: variantLabel('attn_decode', cacheDtype, `hd${headDim}`, `g${groupHeads}`, subgroups && 'sg'),
     code: composeWgsl({
       subgroups,
-      parts: [step, constPart(shape), kvCachePart(cacheDtype), quadPart(subgroups), decodeSplits, decode],
+      parts: [
+        step,
+        constPart(shape),
+        decodeSplits,
+        ...decodeKvParts(cacheDtype, headDim),
+        decode,
+        subgroups ? decodeMaxSubgroup : decodeMaxPlain,
+      ],
     }),
   };
+}
+
+/** Decode's K/V loader: one 16-byte load per 8 values when head rows are whole 8-value groups. */
+function decodeKvParts(cacheDtype: KvCacheDtype, headDim: number): string[] {
+  if (headDim % 8 !== 0) return [kvCachePart(cacheDtype), decodeKv8Pairs];
+  return [cacheDtype === 'f16' ? decodeKv8F16 : decodeKv8F32];
 }
 
 /**
  * Pass 2 of decode. Bindings: 0 partials (nHead, maxSplits, headDim/2 + 1) vec2<f32>,
  * 1 out (1, nHead*headDim) f32, 2 step: Step, 3 uniform {ctx, maxSplits, minChunk, headDim/2}.
- * Dispatch: (nHead, 1, 1).
+ * Dispatch: (nHead, 1, 1). Nothing is reduced across threads, so one kernel serves devices
+ * with and without subgroups (`subgroups` is accepted for symmetry with pass 1).
  */
-export function attentionCombineKernel({ subgroups }: { subgroups: boolean }): KernelSource {
+export function attentionCombineKernel(_key: { subgroups: boolean }): KernelSource {
   return {
-    label: variantLabel('attn_combine', subgroups && 'sg'),
-    code: composeWgsl({ subgroups, parts: [step, decodeSplits, combine, reductionPart(subgroups)] }),
+    label: 'attn_combine',
+    code: composeWgsl({ parts: [step, decodeSplits, combine] }),
     constants: { WG: ATTENTION.workgroupSize },
   };
 }

@@ -4,6 +4,7 @@
  * model load, so it works on typed arrays word by word, never value objects.
  */
 import { RuntimeError } from '@webseek/api';
+import quant from './quant.wgsl?raw';
 
 export const WEIGHT_TYPES = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_k', 'q6_k'] as const;
 export type WeightType = (typeof WEIGHT_TYPES)[number];
@@ -31,12 +32,20 @@ export interface WeightFormat {
   blockValues: number;
   /** Bytes per ggml block. */
   blockBytes: number;
-  /** The WGSL decoder part: declares w_q (and w_s) and defines w_decode8. */
+  /**
+   * The WGSL decoder part: declares w_q (and w_s) and defines w_quant8, w_quant32
+   * and the shared w_decode8 (see quant.wgsl); build it with `decoderPart`.
+   */
   decoder: string;
   /** u32 words of the repacked w_q and w_s (0 when absent) for n rows of k values. */
   words(k: number, n: number): { q: number; s: number };
   /** From a tensor's GGUF bytes (n rows of k values) to the GPU layout. */
   repack(raw: Uint8Array, k: number, n: number): RepackedWeights;
+}
+
+/** A type's WGSL (bindings, w_quant8, w_quant32) joined to the shared affine part (Q8, Q32, w_decode8). */
+export function decoderPart(typePart: string): string {
+  return `${typePart}\n\n${quant}`;
 }
 
 /** Bytes a tensor of n rows × k values takes in GGUF. */
@@ -119,7 +128,7 @@ export function floatFormat(type: WeightType, ggmlType: number, bytes: number, d
     ggmlType,
     blockValues: 1,
     blockBytes: bytes,
-    decoder,
+    decoder: decoderPart(decoder),
     words: (k, n) => ({ q: (n * Math.ceil(k / 8) * 8 * bytes) / 4, s: 0 }),
     repack(raw, k, n) {
       checkRaw(format, raw, k, n);

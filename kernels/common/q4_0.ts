@@ -1,4 +1,4 @@
-import { checkRaw, highNibbles8, lowNibbles8, u16At, type WeightFormat } from './format.ts';
+import { checkRaw, decoderPart, highNibbles8, lowNibbles8, u16At, type WeightFormat } from './format.ts';
 import decoder from './q4_0.wgsl?raw';
 
 /** GGUF block_q4_0 { f16 d; u8 qs[16] } (18 bytes, 32 values) → q4_0.wgsl's layout. */
@@ -7,7 +7,7 @@ export const q4_0Format: WeightFormat = {
   ggmlType: 2,
   blockValues: 32,
   blockBytes: 18,
-  decoder,
+  decoder: decoderPart(decoder),
   words: (k, n) => ({ q: ((k * n) / 32) * 4, s: Math.ceil((k * n) / 64) }),
   repack(raw, k, n) {
     checkRaw(q4_0Format, raw, k, n);

@@ -1,26 +1,30 @@
-import { checkRaw, highNibbles8, lowNibbles8, u32At, type WeightFormat } from './format.ts';
+import { checkRaw, decoderPart, highNibbles8, lowNibbles8, u32At, type WeightFormat } from './format.ts';
 import decoder from './q4_k.wgsl?raw';
 
 /**
  * GGUF block_q4_K { f16 d; f16 dmin; u8 scales[12]; u8 qs[128] } (144 bytes, 256
  * values) → q4_k.wgsl's layout. GGUF's 64-value chunk c holds its first 32 values
  * in the low nibbles of qs[32c .. 32c+31] and the next 32 in the high nibbles.
+ * The 6-bit scales and mins are unpacked here once (ggml's get_scale_min_k4), so
+ * the kernels read one word per sub-block instead of decoding 12 packed bytes.
  */
 export const q4_kFormat: WeightFormat = {
   type: 'q4_k',
   ggmlType: 12,
   blockValues: 256,
   blockBytes: 144,
-  decoder,
-  words: (k, n) => ({ q: ((k * n) / 256) * 32, s: ((k * n) / 256) * 4 }),
+  decoder: decoderPart(decoder),
+  words: (k, n) => ({ q: ((k * n) / 256) * 32, s: ((k * n) / 256) * 5 }),
   repack(raw, k, n) {
     checkRaw(q4_kFormat, raw, k, n);
     const blocks = (k * n) / 256;
     const q = new Uint32Array(blocks * 32);
-    const s = new Uint32Array(blocks * 4);
+    const s = new Uint32Array(blocks * 5);
     for (let b = 0, at = 0; b < blocks; b++, at += 144) {
-      // d | dmin << 16, then the 12 scale bytes as they are.
-      for (let w = 0; w < 4; w++) s[4 * b + w] = u32At(raw, at + 4 * w);
+      s[5 * b] = u32At(raw, at); // d | dmin << 16
+      for (let j = 0; j < 8; j += 2) {
+        s[5 * b + 1 + j / 2] = (scaleMin(raw, at + 4, j) | (scaleMin(raw, at + 4, j + 1) << 16)) >>> 0;
+      }
       for (let c = 0; c < 4; c++) {
         for (let r = 0; r < 4; r++) {
           const src = at + 16 + 32 * c + 8 * r;
@@ -32,3 +36,12 @@ export const q4_kFormat: WeightFormat = {
     return { type: 'q4_k', k, n, k8: k / 8, q, s };
   },
 };
+
+/** Sub-block j's 6-bit scale | min << 8 from the 12 packed bytes at `at` (ggml's get_scale_min_k4). */
+function scaleMin(raw: Uint8Array, at: number, j: number): number {
+  const q = (i: number) => raw[at + i]!;
+  if (j < 4) return (q(j) & 63) | ((q(j + 4) & 63) << 8);
+  const sc = (q(j + 4) & 15) | ((q(j - 4) >> 6) << 4);
+  const m = (q(j + 4) >> 4) | ((q(j) >> 6) << 4);
+  return sc | (m << 8);
+}

@@ -1,4 +1,4 @@
-import { checkRaw, highNibbles8, lowNibbles8, u16At, u32At, type WeightFormat } from './format.ts';
+import { checkRaw, decoderPart, highNibbles8, lowNibbles8, u16At, u32At, type WeightFormat } from './format.ts';
 import decoder from './q6_k.wgsl?raw';
 
 /**
@@ -12,7 +12,7 @@ export const q6_kFormat: WeightFormat = {
   ggmlType: 14,
   blockValues: 256,
   blockBytes: 210,
-  decoder,
+  decoder: decoderPart(decoder),
   words: (k, n) => ({ q: ((k * n) / 256) * 48, s: ((k * n) / 256) * 5 }),
   repack(raw, k, n) {
     checkRaw(q6_kFormat, raw, k, n);

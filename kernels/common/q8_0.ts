@@ -1,4 +1,4 @@
-import { checkRaw, u16At, u32At, type WeightFormat } from './format.ts';
+import { checkRaw, decoderPart, u16At, u32At, type WeightFormat } from './format.ts';
 import decoder from './q8_0.wgsl?raw';
 
 /** GGUF block_q8_0 { f16 d; i8 qs[32] } (34 bytes, 32 values) → q8_0.wgsl's layout. */
@@ -7,7 +7,7 @@ export const q8_0Format: WeightFormat = {
   ggmlType: 8,
   blockValues: 32,
   blockBytes: 34,
-  decoder,
+  decoder: decoderPart(decoder),
   words: (k, n) => ({ q: ((k * n) / 32) * 8, s: Math.ceil((k * n) / 64) }),
   repack(raw, k, n) {
     checkRaw(q8_0Format, raw, k, n);

@@ -13,6 +13,11 @@
  * for block-quantized types). Their element type (u32, vec2<u32>, vec4<u32>) is
  * the decoder's business: kernels read weights only through w_decode8 and start
  * their own bindings at 2. Each <type>.wgsl documents its layout at the top.
+ *
+ * Underneath, each type's WGSL defines only its quant accessors in affine form,
+ * w_quant8 (8 values) and w_quant32 (32 values, one 16-byte load for q4 types),
+ * with value = q · scale - sub; quant.wgsl turns them into the one w_decode8
+ * every kernel shares, and matvec defers the scaling (see quant.wgsl).
  */
 import { RuntimeError } from '@webseek/api';
 import { bf16Format } from './bf16.ts';

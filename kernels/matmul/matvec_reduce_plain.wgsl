@@ -1,10 +1,10 @@
 // Matvec team = the workgroup (devices without subgroups): workgroup i computes
 // rows ROWS·i .. ROWS·i + ROWS - 1 and sums partials through shared memory, one
-// tree for all ROWS rows at once (log2(WG) barriers in total).
-// Owns the entry point; calls the body's `matvec` and reads its `acc`.
+// tree for all rows at once (log2(WG) barriers in total).
+// Owns the entry point; calls the body's `matvec` and reads its acc_lo / acc_hi.
 
-override SCRATCH: u32 = ROWS * WG;
-var<workgroup> rows_scratch: array<f32, SCRATCH>;  // (ROWS, WG) partial sums
+override SCRATCH: u32 = 2u * WG;
+var<workgroup> rows_scratch: array<vec4<f32>, SCRATCH>;  // (2, WG): rows 0-3, rows 4-7
 
 @compute @workgroup_size(WG)
 fn main(
@@ -16,14 +16,14 @@ fn main(
 }
 
 fn rows_reduce(lid: u32) {
-  for (var r = 0u; r < ROWS; r++) {
-    rows_scratch[r * WG + lid] = acc[r];
-  }
+  rows_scratch[lid] = acc_lo;
+  rows_scratch[WG + lid] = acc_hi;
   workgroupBarrier();
   for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
     if (lid < stride) {
-      for (var r = 0u; r < ROWS; r++) {
-        rows_scratch[r * WG + lid] += rows_scratch[r * WG + lid + stride];
+      rows_scratch[lid] += rows_scratch[lid + stride];
+      if (ROWS > 4u) {
+        rows_scratch[WG + lid] += rows_scratch[WG + lid + stride];
       }
     }
     workgroupBarrier();
@@ -32,5 +32,5 @@ fn rows_reduce(lid: u32) {
 
 // Row r's sum over the workgroup; valid after rows_reduce.
 fn rows_total(r: u32) -> f32 {
-  return rows_scratch[r * WG];
+  return rows_scratch[(r / 4u) * WG][r % 4u];
 }

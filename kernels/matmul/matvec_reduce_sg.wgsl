@@ -3,7 +3,7 @@
 // know) is team i·(WG / size) + j and sums its partials with subgroupAdd alone:
 // no shared memory, no barrier. The host dispatches for the largest subgroup
 // size the adapter reports; with smaller subgroups the extra teams find no rows.
-// Owns the entry point; calls the body's `matvec` and reads its `acc`.
+// Owns the entry point; calls the body's `matvec` and reads its acc_lo / acc_hi.
 
 @compute @workgroup_size(WG)
 fn main(
@@ -17,12 +17,13 @@ fn main(
 }
 
 fn rows_reduce(lane: u32) {
-  for (var r = 0u; r < ROWS; r++) {
-    acc[r] = subgroupAdd(acc[r]);
+  acc_lo = subgroupAdd(acc_lo);
+  if (ROWS > 4u) {
+    acc_hi = subgroupAdd(acc_hi);
   }
 }
 
 // Row r's sum over the subgroup (every lane has it); valid after rows_reduce.
 fn rows_total(r: u32) -> f32 {
-  return acc[r];
+  return select(acc_lo[r % 4u], acc_hi[r % 4u], r >= 4u);
 }

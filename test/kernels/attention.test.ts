@@ -197,7 +197,7 @@ async function prefillSteps(
 describe('attentionDecode', () => {
   // One prepared pair of dispatches, replayed at each kv_len with only the Step buffer
   // (and q) rewritten: 1 and 2 keys (one split), 63 (one split, one partial tile),
-  // 300 (5 splits), 1000 (16 splits, the last one short).
+  // 300 (3 splits of 112), 1000 (8 splits of 128, the last one short).
   const KV_LENS = [1, 2, 63, 300, 1000];
   const CTX = 1001;
   for (const v of VARIANTS) {
@@ -210,20 +210,37 @@ describe('attentionDecode', () => {
     }
   }
 
-  it('24q/2kv hd40: 6 q heads per workgroup, 2 workgroups per kv head; 4800 keys in 60 splits of 80', async () => {
+  it('24q/2kv hd40: 6 q heads per workgroup, 2 workgroups per kv head; 4800 keys in 38 splits of 128', async () => {
     const ctx = await testContext();
     const subgroups = ctx.caps.subgroups;
     await decodeSteps(ctx, { nHead: 24, nKvHead: 2, headDim: 40 }, 'f32', subgroups, 4801, [1, 300, 4800]);
   });
 
-  it('f16 plain: kvWrite + decode token by token across a split boundary (pos 60..66)', async () => {
+  // The decode kernel's own shape paths: 8 q heads per workgroup (both vec4 halves of the
+  // head packing), headDim not a multiple of 8 (the pair-by-pair KV loader, dims past the
+  // head zero), headDim 256 (32 threads per workgroup). Rows past kv_len stay NaN-poisoned.
+  for (const [h, cacheDtype, subgroups] of [
+    [{ nHead: 16, nKvHead: 2, headDim: 64 }, 'f16', false],
+    [{ nHead: 16, nKvHead: 2, headDim: 64 }, 'f32', true],
+    [{ nHead: 4, nKvHead: 2, headDim: 42 }, 'f16', true],
+    [{ nHead: 4, nKvHead: 2, headDim: 42 }, 'f32', false],
+    [{ nHead: 2, nKvHead: 1, headDim: 256 }, 'f16', true],
+  ] as const) {
+    it(`${cacheDtype} ${subgroups ? 'subgroup' : 'plain'} ${SHAPE_NAME(h)} kv_len 1,65,211`, async () => {
+      const ctx = await testContext();
+      if (subgroups && !ctx.caps.subgroups) return;
+      await decodeSteps(ctx, h, cacheDtype, subgroups, 213, [1, 65, 211]);
+    });
+  }
+
+  it('f16 plain: kvWrite + decode token by token across a split boundary (pos 124..130)', async () => {
     const ctx = await testContext();
     const h = GQA3_HD72;
     const cacheDtype: KvCacheDtype = 'f16';
-    const ctxRows = 71;
+    const ctxRows = 135;
     const qRow = h.nHead * h.headDim;
     const kvRow = h.nKvHead * h.headDim;
-    const prior = ref.uniform(60 * kvRow, 7, -1, 1);
+    const prior = ref.uniform(124 * kvRow, 7, -1, 1);
     const kCache = await guardedCache(ctx, 'k_cache', ctxRows, h, cacheDtype, prior);
     const vCache = await guardedCache(ctx, 'v_cache', ctxRows, h, cacheDtype, prior);
     const kSeen = new Float32Array(ctxRows * kvRow);
@@ -238,7 +255,7 @@ describe('attentionDecode', () => {
     const shape = { ...h, ctx: ctxRows, cacheDtype, kCache: kCache.binding, vCache: vCache.binding, step: step.buffer };
     const write = await kvWrite(ctx, { ...shape, k: kBuf!, v: vBuf!, tokens: 1 });
     const attend = await attentionDecode(ctx, { ...shape, q: qBuf!, out: out.binding, subgroups: false });
-    for (let pos = 60; pos <= 66; pos++) {
+    for (let pos = 124; pos <= 130; pos++) {
       const [q, k, v] = [qRow, kvRow, kvRow].map((n, i) => ref.uniform(n, pos * 3 + i, -1, 1)) as [
         Float32Array,
         Float32Array,

@@ -9,8 +9,8 @@ import {
   type GgmlTypeName,
   ggmlType,
 } from '@webseek/formats';
-import { dequantWeights, runDispatches, uploadWeights } from '@webseek/gpu';
-import { WEIGHT_TYPES, weightFormat, weightFormatOfGgml } from '@webseek/kernels';
+import { dequantWeights, grid, prepareDispatch, runDispatches, uniformBuffer, uploadWeights } from '@webseek/gpu';
+import { dequantKernel, dequantThreads, WEIGHT_TYPES, weightFormat, weightFormatOfGgml } from '@webseek/kernels';
 import * as ref from '@webseek/reference';
 import { describe, expect, it } from 'vitest';
 import { expectClose, guarded, testContext } from '../support/gpu.ts';
@@ -38,6 +38,20 @@ const SHAPES: Record<GgmlTypeName, [k: number, n: number][]> = {
     [13, 3],
     [17, 2],
   ],
+  q4_0: [[96, 5]],
+  q8_0: [[96, 5]],
+  q4_k: [[768, 5]],
+  q6_k: [[768, 5]],
+};
+
+/** w_quant32 shapes: float rows whose K8 is not a multiple of 4 start groups off the vec4 grid and end in single chunks. */
+const WIDE_SHAPES: Record<GgmlTypeName, [k: number, n: number][]> = {
+  f32: [[40, 3]],
+  f16: [
+    [13, 3],
+    [40, 3],
+  ],
+  bf16: [[72, 2]],
   q4_0: [[96, 5]],
   q8_0: [[96, 5]],
   q4_k: [[768, 5]],
@@ -147,6 +161,14 @@ describe('w_decode8 (dequant kernel) vs CPU dequantize', () => {
     }
   }
 
+  for (const type of WEIGHT_TYPES) {
+    for (const [k, n] of WIDE_SHAPES[type]) {
+      it(`${type} k=${k} n=${n} through w_quant32 (the matvec path) f32 exact`, async () => {
+        await checkDecodeWide(type, k, n);
+      });
+    }
+  }
+
   it('random tensors are deterministic, finite and O(0.01–1)', () => {
     for (const type of WEIGHT_TYPES) {
       const k = ggmlType(type).blockValues === 256 ? 256 : 32;
@@ -169,4 +191,19 @@ async function checkDecode(type: GgmlTypeName, k: number, n: number, precision: 
   const d = await dequantWeights(ctx, { w, y: y.binding, precision });
   await runDispatches(ctx, [d]);
   expectClose(await y.readF32(), ref.dequantizeMatrix(type, raw, k, n), precision === 'f32' ? EXACT : F16, d.label);
+}
+
+/** Dequantizes through w_quant32 (q · scale - sub per chunk) and holds it to the CPU bit for bit. */
+async function checkDecodeWide(type: GgmlTypeName, k: number, n: number): Promise<void> {
+  const ctx = await testContext();
+  const raw = ref.randomGgufTensor(type, k, n, k * 17 + n);
+  const w = await uploadWeights(ctx, `w_${type}`, weightFormat(type).repack(raw, k, n));
+  const y = await guarded(ctx, 'y', n * k * 4);
+  const key = { type, wide: true };
+  const source = dequantKernel(key);
+  const params = uniformBuffer(ctx, `${source.label}_params`, [n, k, w.k8]);
+  const workgroups = grid(ctx, Math.ceil(dequantThreads(key, n, w.k8) / 64));
+  const d = await prepareDispatch(ctx, source, [w.q, w.s, y.binding, params], workgroups, [params]);
+  await runDispatches(ctx, [d]);
+  expectClose(await y.readF32(), ref.dequantizeMatrix(type, raw, k, n), EXACT, d.label);
 }

@@ -58,15 +58,34 @@ describe('matVec', () => {
     });
   }
 
+  // The default is 4 rows per team on GPUs and 8 on a software adapter: test both explicitly.
   for (const [rows, subgroups] of [
     [8, true],
+    [4, true],
     [1, true],
     [8, false],
+    [4, false],
   ] as const) {
     it.skipIf(subgroups && !caps.subgroups)(
       `q6_k K=256 N=29 rows=${rows} ${subgroups ? 'subgroup' : 'plain'} (team sizes around ROWS)`,
       async () => {
         await checkMatVec('q6_k', 256, 29, { precision: 'f32', subgroups, rows, accumulate: true });
+      },
+    );
+  }
+
+  // Odd row counts per team reach both partial-sum vectors (rows 0-3 and 4-7) with N not a
+  // multiple of ROWS; block types go 32 values per thread step, floats 8.
+  for (const [type, k, n, subgroups] of [
+    ['q4_0', 160, 23, true],
+    ['q8_0', 96, 23, false],
+    ['q4_k', 512, 11, true],
+    ['bf16', 72, 23, false],
+  ] as const) {
+    it.skipIf(subgroups && !caps.subgroups)(
+      `${type} K=${k} N=${n} rows=5 ${subgroups ? 'subgroup' : 'plain'}`,
+      async () => {
+        await checkMatVec(type, k, n, { precision: 'f32', subgroups, rows: 5, bias: true });
       },
     );
   }

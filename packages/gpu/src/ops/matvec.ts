@@ -1,6 +1,7 @@
 import { RuntimeError } from '@webseek/api';
 import {
   checkShape,
+  MATVEC_DEFAULTS,
   MATVEC_MAX_ROWS,
   type MatVecKey,
   matVecKernel,
@@ -28,7 +29,7 @@ export interface MatVecArgs {
   subgroups?: boolean;
   /** Weight arithmetic; defaults to f32. f16 needs shader-f16. */
   precision?: Precision;
-  /** Rows per team (1..8; default 4): a tuning knob. */
+  /** Rows per team (1..8): a tuning knob; default 4, 8 on a software (CPU) adapter. */
   rows?: number;
 }
 
@@ -45,10 +46,11 @@ export async function matVec(ctx: GpuContext, a: MatVecArgs): Promise<Dispatch> 
     bias: a.bias !== undefined,
     accumulate: a.accumulate ?? false,
     workgroupSize: matVecWorkgroupSize(subgroups, sgMax),
-    ...(a.rows === undefined ? {} : { rows: a.rows }),
+    xVec4: a.w.k % 8 === 0,
+    rows: a.rows ?? (ctx.adapterInfo.isSoftware ? MATVEC_DEFAULTS.softwareRows : MATVEC_DEFAULTS.rows),
   };
+  requireRows(`matvec_${a.w.type}`, key.rows);
   const source = matVecKernel(key);
-  requireRows(source.label, key.rows);
   const { k, n, k8 } = a.w;
   requireBytes(source.label, 'x', a.x, k * 4);
   requireBytes(source.label, 'y', a.y, n * 4);
