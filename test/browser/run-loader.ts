@@ -17,20 +17,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { CHROMIUM_ARGS, startTestVite } from '../support/browser.ts';
 import { patternBytes, type RangeServer, sha256, startRangeServer } from '../support/range-server.ts';
 import { type Downloaded, type Failure, LOADER_API, type LoaderTestApi } from './loader-protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const DEADLINE_MS = 120_000;
 
 // Odd sizes: a short last chunk, chunk edges inside the server's 64 KiB writes.
@@ -319,25 +313,8 @@ function dataBytes(server: RangeServer): number {
   return server.log.filter((r) => r.method === 'GET' && r.range !== 'bytes=0-0').reduce((sum, r) => sum + r.sent, 0);
 }
 
-async function startVite(): Promise<ViteDevServer> {
-  const server = await createServer({
-    configFile: false,
-    root: HERE,
-    cacheDir: join(REPO, '.cache', 'vite-browser-loader'),
-    logLevel: 'warn',
-    clearScreen: false,
-    optimizeDeps: { noDiscovery: true, include: [] },
-    server: {
-      host: '127.0.0.1',
-      port: 0,
-      strictPort: true,
-      fs: { strict: true, allow: [REPO] },
-      watch: null,
-      hmr: false,
-    },
-  });
-  await server.listen();
-  return server;
+function startVite(): Promise<ViteDevServer> {
+  return startTestVite(HERE, REPO, 'vite-browser-loader');
 }
 
 function launch(profile: string): Promise<BrowserContext> {

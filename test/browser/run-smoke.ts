@@ -19,23 +19,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { CHROMIUM_ARGS, startTestVite } from '../support/browser.ts';
 import { type CaseResult, REPORT_FUNCTION, type SmokeEvent } from './protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // The flags WebGPU needs headless as root, on SwiftShader (shared/recipes/WEBGPU-ON-CPU.md).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-];
 
 interface Options {
   report: string | undefined;
@@ -114,27 +105,8 @@ function removeProfile(profile: string): void {
   }
 }
 
-async function startServer(): Promise<ViteDevServer> {
-  const server = await createServer({
-    configFile: false,
-    root: HERE,
-    cacheDir: join(REPO, '.cache', 'vite-browser-smoke'),
-    logLevel: 'warn',
-    clearScreen: false,
-    // Workspace packages are TypeScript sources served as they are: nothing to pre-bundle.
-    optimizeDeps: { noDiscovery: true, include: [] },
-    server: {
-      host: '127.0.0.1',
-      port: 0,
-      strictPort: true,
-      fs: { strict: true, allow: [REPO] },
-      // Others edit the tree while this runs: no watcher, no reload mid-run.
-      watch: null,
-      hmr: false,
-    },
-  });
-  await server.listen();
-  return server;
+function startServer(): Promise<ViteDevServer> {
+  return startTestVite(HERE, REPO, 'vite-browser-smoke');
 }
 
 function pageUrl(server: ViteDevServer, grep: string): string {

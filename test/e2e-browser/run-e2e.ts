@@ -22,7 +22,8 @@ import { parseArgs } from 'node:util';
 import { bytesSource, concatBytes, makeSyntheticModel, readGguf, writeGguf } from '@webseek/formats';
 import { ggufTokenizerMeta, StreamDecoder, tokenizerFromGguf } from '@webseek/tokenizer';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { CHROMIUM_ARGS, startTestVite } from '../support/browser.ts';
 import { type RangeServer, startRangeServer } from '../support/range-server.ts';
 import { E2E_API, type E2eAnswer, type E2eApi, type E2eRequest, type E2eResult } from './protocol.ts';
 
@@ -31,16 +32,6 @@ const REPO = join(HERE, '..', '..');
 const BIN = join(REPO, 'node_modules', '.bin', 'webseek');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Exactly test/browser/run-smoke.ts's flags (shared/recipes/WEBGPU-ON-CPU.md).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-];
 const MAX_TOKENS = 8;
 const MESSAGES: E2eRequest['messages'] = [{ role: 'user', content: 'What is the capital of France?' }];
 // qwen2 with q/k/v biases, GQA 4/2, odd FFN rows, 2 layers, q8_0; the 301-id tiny vocabulary.
@@ -328,27 +319,8 @@ function spawnCli(args: string[]): Promise<string> {
   });
 }
 
-async function startVite(): Promise<ViteDevServer> {
-  const server = await createServer({
-    configFile: false,
-    root: HERE,
-    cacheDir: join(REPO, '.cache', 'vite-e2e-browser'),
-    logLevel: 'warn',
-    clearScreen: false,
-    // Workspace packages are TypeScript sources served as they are: nothing to pre-bundle.
-    optimizeDeps: { noDiscovery: true, include: [] },
-    server: {
-      host: '127.0.0.1',
-      port: 0,
-      strictPort: true,
-      fs: { strict: true, allow: [REPO] },
-      // Others edit the tree while this runs: no watcher, no reload mid-run.
-      watch: null,
-      hmr: false,
-    },
-  });
-  await server.listen();
-  return server;
+function startVite(): Promise<ViteDevServer> {
+  return startTestVite(HERE, REPO, 'vite-e2e-browser');
 }
 
 function portOf(vite: ViteDevServer): number {
