@@ -14,6 +14,8 @@ import {
   type FsStoreOptions,
   fsWeightCache,
   fsWeightStore,
+  modelId,
+  openCached,
   openSource,
   type WeightCache,
 } from '@webseek/loader/node';
@@ -147,6 +149,26 @@ describe('fs weight cache: download', () => {
     const other = fsWeightCache({ dir: c.dir });
     expectBytes(await readAll((await other.open(url))!, 333_331), FILE);
     expect(server.log).toEqual([]);
+  });
+
+  it('loads the chunk after the one read ahead of time, each chunk once, and reads the same bytes', async () => {
+    const c = cache();
+    await c.download(url, { chunkBytes: CHUNK });
+    const spied = (calls: number[]) => {
+      const store = fsWeightStore({ dir: c.dir });
+      return { ...store, getChunk: (id: string, k: number) => (calls.push(k), store.getChunk(id, k)) };
+    };
+    const calls: number[] = [];
+    const source = (await openCached(modelId(url), spied(calls)))!;
+    await source.read(5, 10);
+    expect(calls).toEqual([0, 1]);
+    await source.read(CHUNK + 5, 10);
+    expect(calls).toEqual([0, 1, 2]);
+    expectBytes(await readAll(source), FILE);
+    expect(calls).toEqual([...Array(CHUNKS).keys()]);
+    const plain: number[] = [];
+    await (await openCached(modelId(url), spied(plain), { readAhead: 0 }))!.read(5, 10);
+    expect(plain).toEqual([0]);
   });
 
   it('reads a GGUF straight out of the cache', async () => {

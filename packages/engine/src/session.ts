@@ -36,6 +36,11 @@ export interface GeneratedToken {
   top?: [number, number][];
 }
 
+/** A submitted step: the id its sampler picks, once read back (0 for steps without a head). */
+interface Pending {
+  id: Promise<number>;
+}
+
 export interface StepCounters {
   submits: number;
   dispatches: number;
@@ -54,7 +59,9 @@ export class Session {
   readonly counters: StepCounters = { submits: 0, dispatches: 0, readbackBytes: 0, jsMs: 0 };
   private readonly graphs = new Map<number, Promise<StepGraph>>();
   private readonly stepBuffer: StepBuffer;
-  private readonly readback: GPUBuffer;
+  /** Two, alternating: one step's id can be in flight while the next step copies its own. */
+  private readonly readbacks: GPUBuffer[];
+  private readbackTurn = 0;
   private readonly logitsReadback: GPUBuffer;
   /** Made on the first request with presence/frequency penalties. */
   private penalties: PenaltyState | undefined;
@@ -68,11 +75,9 @@ export class Session {
     private readonly kv: KvCache,
   ) {
     this.stepBuffer = new StepBuffer(ctx);
-    this.readback = ctx.device.createBuffer({
-      label: 'next_id_readback',
-      size: 4,
-      usage: Usage.MAP_READ | Usage.COPY_DST,
-    });
+    this.readbacks = [0, 1].map((i) =>
+      ctx.device.createBuffer({ label: `next_id_readback_${i}`, size: 4, usage: Usage.MAP_READ | Usage.COPY_DST }),
+    );
     this.logitsReadback = ctx.device.createBuffer({
       label: 'logits_readback',
       size: config.vocab * 4,
@@ -108,38 +113,55 @@ export class Session {
       this.penalties ??= await PenaltyState.create(this.ctx, this.config, this.acts);
       this.penalties.start(o);
     }
-    let id = await this.prefill(promptIds, greedy, o);
-    for (let j = 0; j < limit; j++) {
-      const top = o.topLogits ? await this.readTopLogits(o.topLogits) : undefined;
-      const chosen = o.forceIds ? o.forceIds[j]! : id;
-      yield top ? { id: chosen, top } : { id: chosen };
-      if (stop.has(chosen) || j + 1 === limit || this.position >= this.context) return;
-      if (o.signal?.aborted) throw new RuntimeError('ABORTED', 'generation was aborted');
-      id = await this.decode(chosen, o.forceIds !== undefined, greedy, o);
+    // Pipelined: step j+1 is submitted before token j is read back (the sampler
+    // leaves its pick in ids[0], where the next step's embedding reads it), so the
+    // device never idles over a readback round trip and the JS of the next step
+    // overlaps this one. If token j ends generation, step j+1 has only fed it:
+    // its K/V are valid and `position` counts them. topLogits reads each step's
+    // logits before the next overwrites them, so it runs unpipelined.
+    const pipelined = !o.topLogits;
+    let current: Pending = await this.prefill(promptIds, greedy, o);
+    let next: Pending | undefined;
+    try {
+      for (let j = 0; j < limit; j++) {
+        const forced = o.forceIds?.[j];
+        const more = j + 1 < limit && this.position < this.context;
+        if (pipelined && more && !o.signal?.aborted) next = await this.decode(forced, greedy, o);
+        const sampled = await current.id;
+        const top = o.topLogits ? await this.readTopLogits(o.topLogits) : undefined;
+        const chosen = forced ?? sampled;
+        yield top ? { id: chosen, top } : { id: chosen };
+        if (stop.has(chosen) || !more) return;
+        if (o.signal?.aborted) throw new RuntimeError('ABORTED', 'generation was aborted');
+        current = next ?? (await this.decode(forced, greedy, o));
+        next = undefined;
+      }
+    } finally {
+      // A step still in flight (the consumer stopped early) must finish its readback before the buffer is reused.
+      await next?.id.catch(() => {});
     }
   }
 
-  /** Runs the prompt in chunks; returns the id the sampler picked after its last token. */
-  private async prefill(ids: readonly number[], greedy: boolean, o: GenerateOptions): Promise<number> {
+  /** Runs the prompt in chunks; the last chunk's step picks the next id. */
+  private async prefill(ids: readonly number[], greedy: boolean, o: GenerateOptions): Promise<Pending> {
     const chunk = this.shape.prefillChunk;
-    let next = 0;
-    for (let start = 0; start < ids.length; start += chunk) {
-      const part = ids.slice(start, start + chunk);
-      const last = start + chunk >= ids.length;
-      this.ctx.write(this.acts.ids, new Uint32Array(part));
-      next = await this.runStep(part.length, last, greedy, o);
+    for (let start = 0; start + chunk < ids.length; start += chunk) {
+      this.ctx.write(this.acts.ids, new Uint32Array(ids.slice(start, start + chunk)));
+      await this.runStep(chunk, false, greedy, o);
     }
-    return next;
+    const last = ids.slice(Math.floor((ids.length - 1) / chunk) * chunk);
+    this.ctx.write(this.acts.ids, new Uint32Array(last));
+    return this.runStep(last.length, true, greedy, o);
   }
 
-  private async decode(id: number, writeId: boolean, greedy: boolean, o: GenerateOptions): Promise<number> {
-    // The sampler already left the id it picked in ids[0]; a forced id overwrites it.
-    if (writeId) this.ctx.write(this.acts.ids, new Uint32Array([id]));
+  /** One token; `id` overwrites the sampler's pick in ids[0] (teacher forcing). */
+  private decode(id: number | undefined, greedy: boolean, o: GenerateOptions): Promise<Pending> {
+    if (id !== undefined) this.ctx.write(this.acts.ids, new Uint32Array([id]));
     return this.runStep(1, true, greedy, o);
   }
 
   /** One submit: the step's body, and (withHead) the head and a 4-byte readback of the next id. */
-  private async runStep(T: number, withHead: boolean, greedy: boolean, o: GenerateOptions): Promise<number> {
+  private async runStep(T: number, withHead: boolean, greedy: boolean, o: GenerateOptions): Promise<Pending> {
     const graph = await this.graph(T);
     const t0 = performance.now();
     this.stepBuffer.write({
@@ -171,16 +193,29 @@ export class Session {
       dispatches += head.length;
     }
     pass.end();
-    if (withHead) encoder.copyBufferToBuffer(this.acts.ids, 0, this.readback, 0, 4);
+    const readback = withHead ? this.nextReadback() : undefined;
+    if (readback) encoder.copyBufferToBuffer(this.acts.ids, 0, readback, 0, 4);
     this.ctx.device.queue.submit([encoder.finish()]);
     this.counters.jsMs += performance.now() - t0;
     this.counters.submits++;
     this.counters.dispatches += dispatches;
     this.position += T;
-    if (!withHead) return 0;
-    await this.mapped(this.readback);
-    const id = new Uint32Array(this.readback.getMappedRange(0, 4))[0]!;
-    this.readback.unmap();
+    if (!readback) return { id: Promise.resolve(0) };
+    const id = this.readId(readback);
+    // Handled here too: a step whose id is never awaited (an error elsewhere) must not crash the process.
+    id.catch(() => {});
+    return { id };
+  }
+
+  private nextReadback(): GPUBuffer {
+    this.readbackTurn ^= 1;
+    return this.readbacks[this.readbackTurn]!;
+  }
+
+  private async readId(readback: GPUBuffer): Promise<number> {
+    await this.mapped(readback);
+    const id = new Uint32Array(readback.getMappedRange(0, 4))[0]!;
+    readback.unmap();
     this.counters.readbackBytes += 4;
     return id;
   }
@@ -243,7 +278,7 @@ export class Session {
     this.penalties?.dispose();
     this.penalties = undefined;
     this.stepBuffer.dispose();
-    this.readback.destroy();
+    for (const b of this.readbacks) b.destroy();
     this.logitsReadback.destroy();
     for (const b of [...this.kv.k, ...this.kv.v]) b.destroy();
     for (const b of Object.values(this.acts)) if (typeof b !== 'number') b.destroy();

@@ -17,6 +17,12 @@ import { chunkLength, type Manifest, type WeightStore } from './store.ts';
 export interface OpenOptions {
   /** Decoded chunks kept in memory; default 4 (32 MiB at the default chunk size). */
   lruChunks?: number;
+  /**
+   * Chunks after the last one read that start loading at once (default 1): the
+   * engine reads tensors in file order, so the next chunk's storage read and
+   * hash overlap the repack and upload of this one.
+   */
+  readAhead?: number;
   /** Check each chunk's SHA-256 when it is loaded; default true. */
   verifyReads?: boolean;
   /** Used only to refetch a corrupt chunk of an http(s) model. */
@@ -41,7 +47,9 @@ export async function openCached(
 
 export function openManifest(m: Manifest, store: WeightStore, o: OpenOptions = {}): CachedSource {
   const where: Where = { id: m.id, url: m.url };
-  const limit = Math.max(1, o.lruChunks ?? 4);
+  const readAhead = Math.max(0, Math.floor(o.readAhead ?? 1));
+  // Room for a read spanning two chunks plus the ones loading ahead.
+  const limit = Math.max(2 + readAhead, o.lruChunks ?? 4);
   const lru = new Map<number, Promise<Uint8Array>>();
   const chunk = (k: number): Promise<Uint8Array> => {
     let loading = lru.get(k);
@@ -64,13 +72,18 @@ export function openManifest(m: Manifest, store: WeightStore, o: OpenOptions = {
       const C = m.chunkBytes;
       const first = Math.floor(offset / C);
       const last = length === 0 ? first : Math.floor((offset + length - 1) / C);
+      if (length === 0) return new Uint8Array(0);
+      // Every chunk this read spans starts loading now, and `readAhead` more after it.
+      const parts: Promise<Uint8Array>[] = [];
+      for (let k = first; k <= last; k++) parts.push(chunk(k));
+      for (let k = last + 1; k <= Math.min(last + readAhead, m.chunks - 1); k++) if (!lru.has(k)) chunk(k);
       if (first === last) {
-        const bytes = length === 0 ? new Uint8Array(0) : await chunk(first);
+        const bytes = await parts[0]!;
         return bytes.subarray(offset - first * C, offset - first * C + length);
       }
       const out = new Uint8Array(length);
       for (let k = first; k <= last; k++) {
-        const bytes = await chunk(k);
+        const bytes = await parts[k - first]!;
         const from = Math.max(offset, k * C);
         const to = Math.min(offset + length, (k + 1) * C);
         out.set(bytes.subarray(from - k * C, to - k * C), from - offset);
