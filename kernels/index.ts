@@ -33,8 +33,15 @@ export type { AddKey, ElementWidth, SwigluKey } from './elementwise/elementwise.
 export { addKernel, ELEMENTWISE, elementWidth, swigluKernel } from './elementwise/elementwise.ts';
 export type { EmbedKey } from './embed/embed.ts';
 export { embedKernel } from './embed/embed.ts';
-export type { Epilogue, MatMulKey, MatMulTile } from './matmul/matmul.ts';
-export { epilogueOf, epiloguePart, matMulKernel, matMulSharedBytes, matMulTile } from './matmul/matmul.ts';
+export type { Epilogue, MatMulKey, MatMulTile, Split } from './matmul/matmul.ts';
+export {
+  epilogueOf,
+  epiloguePart,
+  matMulKernel,
+  matMulSharedBytes,
+  matMulTile,
+  splitConstants,
+} from './matmul/matmul.ts';
 export type { MatVecKey } from './matmul/matvec.ts';
 export {
   MATVEC_DEFAULTS,

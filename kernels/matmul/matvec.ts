@@ -1,6 +1,6 @@
 import { type WeightType, weightFormat } from '../common/weights.ts';
 import { composeWgsl, type KernelSource, type Precision, variantLabel } from '../compose.ts';
-import { epilogueOf, epiloguePart } from './matmul.ts';
+import { epilogueOf, epiloguePart, type Split, splitConstants } from './matmul.ts';
 import matvec from './matvec.wgsl?raw';
 import reducePlain from './matvec_reduce_plain.wgsl?raw';
 import reduceSubgroup from './matvec_reduce_sg.wgsl?raw';
@@ -16,6 +16,8 @@ export interface MatVecKey {
   bias?: boolean;
   /** y += Wx (fuses the residual add). */
   accumulate?: boolean;
+  /** Columns split over y, y1, y2 (a stacked projection); not with accumulate. */
+  split?: Split;
   /** Threads per workgroup (power of two, ≥ the device's largest subgroup). */
   workgroupSize?: number;
   /** Rows per team (1..8): per workgroup (plain) or per subgroup (subgroups). */
@@ -34,14 +36,14 @@ export const MATVEC_MAX_ROWS = 8;
 
 /**
  * Bindings: 0 w_q, 1 w_s (decoder's), 2 x (K) f32, 3 y (N) f32, 4 uniform
- * {n, k, k8}, 5 bias (N) f32 (bias epilogues only).
+ * {n, k, k8}, 5 bias (N) f32 (bias epilogues only), 6 y1 and 7 y2 (split only).
  * Dispatch: `matVecWorkgroups` workgroups (spread over x and y).
  */
 export function matVecKernel(key: MatVecKey): KernelSource {
   const { type, precision, subgroups, xVec4: vec4 = false } = key;
   const { workgroupSize = MATVEC_DEFAULTS.workgroupSize, rows = MATVEC_DEFAULTS.rows } = key;
   const format = weightFormat(type, 'matvec');
-  const epilogue = epilogueOf(key);
+  const epilogue = epilogueOf({ ...key, split: key.split !== undefined });
   // Block types have K a multiple of 32: rows are whole 4-chunk groups, read a block at a time.
   const groups = format.blockValues >= 32;
   return {
@@ -66,7 +68,7 @@ export function matVecKernel(key: MatVecKey): KernelSource {
         subgroups ? reduceSubgroup : reducePlain,
       ],
     }),
-    constants: { WG: workgroupSize },
+    constants: { WG: workgroupSize, ...splitConstants(key.split) },
   };
 }
 

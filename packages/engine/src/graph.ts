@@ -21,12 +21,13 @@ import {
   matVec,
   rmsNorm,
   rope,
+  type SplitOutputs,
   sample,
   swiglu,
 } from '@webseek/gpu';
 import type { ModelConfig } from './config.ts';
 import type { KvDtype } from './memory.ts';
-import type { ModelWeights } from './weights.ts';
+import type { GateUpWeights, ModelWeights, QkvWeights } from './weights.ts';
 
 /** Activations for steps of up to `maxT` tokens; every buffer is (rows, width) f32 unless noted. */
 export interface Activations {
@@ -44,8 +45,9 @@ export interface Activations {
   v: GPUBuffer;
   /** (maxT, nHead*headDim) attention output */
   attn: GPUBuffer;
-  /** (maxT, nFf) */
+  /** (maxT, 2*nFf): [gate | up] per token when the layer stacks them, else gate in the first (maxT, nFf) */
   gate: GPUBuffer;
+  /** (maxT, nFf): up, for layers that keep gate and up apart */
   up: GPUBuffer;
   h: GPUBuffer;
   /** (1, nEmbd) the last row of x, copied out after a prefill step */
@@ -98,17 +100,42 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
     weights: GpuWeights,
     x: Binding,
     y: Binding,
-    extra: { bias?: Binding; accumulate?: boolean } = {},
+    extra: { bias?: Binding; accumulate?: boolean; split?: SplitOutputs } = {},
   ) => (T === 1 ? matVec(ctx, { w: weights, x, y, ...extra }) : matMul(ctx, { w: weights, x, y, m: T, ...extra }));
+  const qWidth = c.nHead * c.headDim;
+  const kvWidth = c.nKvHead * c.headDim;
+  const projectQkv = async (qkv: QkvWeights): Promise<Dispatch[]> =>
+    'stacked' in qkv
+      ? [
+          await project(qkv.stacked, a.xn, a.q, {
+            ...(qkv.bias ? { bias: qkv.bias } : {}),
+            split: { at: [qWidth, qWidth + kvWidth], y1: a.k, y2: a.v },
+          }),
+        ]
+      : [
+          await project(qkv.q, a.xn, a.q, qkv.qBias ? { bias: qkv.qBias } : {}),
+          await project(qkv.k, a.xn, a.k, qkv.kBias ? { bias: qkv.kBias } : {}),
+          await project(qkv.v, a.xn, a.v, qkv.vBias ? { bias: qkv.vBias } : {}),
+        ];
+  // Stacked, one launch writes [gate | up] per token, as the fused SwiGLU reads it.
+  const feedForward = async (gateUp: GateUpWeights): Promise<Dispatch[]> =>
+    'stacked' in gateUp
+      ? [
+          await project(gateUp.stacked, a.xn, a.gate),
+          await swiglu(ctx, { gateUp: a.gate, y: a.h, rows: T, ffn: c.nFf }),
+        ]
+      : [
+          await project(gateUp.gate, a.xn, a.gate),
+          await project(gateUp.up, a.xn, a.up),
+          await swiglu(ctx, { gate: a.gate, up: a.up, y: a.h, rows: T, ffn: c.nFf }),
+        ];
 
   const body: Dispatch[] = [await embedRows(ctx, { w: w.embed, ids: a.ids, y: a.x, count: T })];
   for (let i = 0; i < c.nLayer; i++) {
     const l = w.layers[i]!;
     body.push(
       await rmsNorm(ctx, { x: a.x, weight: l.attnNorm, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps }),
-      await project(l.q, a.xn, a.q, l.qBias ? { bias: l.qBias } : {}),
-      await project(l.k, a.xn, a.k, l.kBias ? { bias: l.kBias } : {}),
-      await project(l.v, a.xn, a.v, l.vBias ? { bias: l.vBias } : {}),
+      ...(await projectQkv(l.qkv)),
       await rope(ctx, {
         q: a.q,
         k: a.k,
@@ -145,9 +172,7 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
           ]),
       await project(l.o, a.attn, a.x, { accumulate: true }),
       await rmsNorm(ctx, { x: a.x, weight: l.ffnNorm, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps }),
-      await project(l.gate, a.xn, a.gate),
-      await project(l.up, a.xn, a.up),
-      await swiglu(ctx, { gate: a.gate, up: a.up, y: a.h, rows: T, ffn: c.nFf }),
+      ...(await feedForward(l.gateUp)),
       await project(l.down, a.h, a.x, { accumulate: true }),
     );
   }

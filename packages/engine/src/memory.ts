@@ -30,7 +30,8 @@ export function kvCacheBytes(c: ModelConfig, context: number, dtype: KvDtype): n
 /** Activation buffers for a step of `chunk` tokens, plus logits and attention scratch. */
 export function scratchBytes(c: ModelConfig, s: SessionShape): number {
   const t = s.prefillChunk;
-  const rows = t * (3 * c.nEmbd + 2 * c.nHead * c.headDim + 2 * c.nKvHead * c.headDim + 3 * c.nFf);
+  // [gate | up], up alone (layers that keep them apart), h.
+  const rows = t * (3 * c.nEmbd + 2 * c.nHead * c.headDim + 2 * c.nKvHead * c.headDim + 4 * c.nFf);
   const splits = Math.min(64, Math.ceil(s.context / 64));
   const attention = c.nHead * splits * (c.headDim + 2);
   return 4 * (rows + c.vocab + attention + t);

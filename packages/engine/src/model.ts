@@ -22,6 +22,11 @@ export interface LoadModelOptions {
   kvDtype?: KvDtype;
   /** Device memory we may use in all; unknown by default (then only per-buffer limits are checked). */
   gpuMemoryBytes?: number;
+  /**
+   * Stack q/k/v and gate/up into one matrix each where their types agree (one
+   * launch instead of three and two); default true. Off only to measure it.
+   */
+  stackProjections?: boolean;
   onProgress?: (p: LoadProgress) => void;
 }
 
@@ -78,6 +83,6 @@ export async function loadModel(ctx: GpuContext, source: ByteSource, o: LoadMode
     ...(o.gpuMemoryBytes !== undefined ? { totalBytes: o.gpuMemoryBytes } : {}),
   };
   checkMemory(gguf.name, config, shape, memory, budget);
-  const weights = await loadWeights(ctx, gguf, config, o.onProgress);
+  const weights = await loadWeights(ctx, gguf, config, o.onProgress, { stack: o.stackProjections ?? true });
   return new Model(ctx, gguf, config, tokenizer, weights, shape, memory);
 }

@@ -325,7 +325,7 @@ export async function createSessionBuffers(
     k: await f32('k', T * kvw),
     v: await f32('v', T * kvw),
     attn: await f32('attn', T * qw),
-    gate: await f32('gate', T * c.nFf),
+    gate: await f32('gate_up', T * 2 * c.nFf),
     up: await f32('up', T * c.nFf),
     h: await f32('h', T * c.nFf),
     last: await f32('last', c.nEmbd),

@@ -1,33 +1,72 @@
 import { RuntimeError } from '@webseek/api';
 import { dequantize, GGML_TYPES, type Gguf, type GgufTensor, ggmlBytes } from '@webseek/formats';
-import { disposeWeights, type GpuContext, type GpuWeights, uploadGgufWeights } from '@webseek/gpu';
+import {
+  canStack,
+  disposeWeights,
+  type GgufMatrix,
+  type GpuContext,
+  type GpuWeights,
+  uploadGgufStack,
+} from '@webseek/gpu';
 import type { ModelConfig } from './config.ts';
+
+/**
+ * q, k and v: one stacked matrix, rows [q | k | v] (one launch, its output
+ * split three ways), when the three share a type and fit one buffer; else
+ * apart (Q4_K_M keeps some v in Q6_K).
+ */
+export type QkvWeights =
+  | {
+      /** (nHead*headDim + 2*nKvHead*headDim, nEmbd) */
+      stacked: GpuWeights;
+      /** (nHead*headDim + 2*nKvHead*headDim) f32, qwen2 only: the biases stacked as the rows are */
+      bias?: GPUBuffer;
+    }
+  | {
+      /** (nHead*headDim, nEmbd) */
+      q: GpuWeights;
+      /** (nKvHead*headDim, nEmbd) */
+      k: GpuWeights;
+      v: GpuWeights;
+      /** (nHead*headDim) f32, qwen2 only */
+      qBias?: GPUBuffer;
+      /** (nKvHead*headDim) f32, qwen2 only */
+      kBias?: GPUBuffer;
+      vBias?: GPUBuffer;
+    };
+
+/** gate and up: stacked rows [gate | up] (one launch writing [gate | up] per token, what fused SwiGLU reads), else apart. */
+export type GateUpWeights =
+  | {
+      /** (2*nFf, nEmbd) */
+      stacked: GpuWeights;
+    }
+  | {
+      /** (nFf, nEmbd) */
+      gate: GpuWeights;
+      /** (nFf, nEmbd) */
+      up: GpuWeights;
+    };
 
 /** One transformer block's weights on the device. Matrices are (rows N, row length K). */
 export interface LayerWeights {
   /** (nEmbd) f32 */
   attnNorm: GPUBuffer;
-  /** (nHead*headDim, nEmbd) */
-  q: GpuWeights;
-  /** (nKvHead*headDim, nEmbd) */
-  k: GpuWeights;
-  /** (nKvHead*headDim, nEmbd) */
-  v: GpuWeights;
-  /** (nHead*headDim) f32, qwen2 only */
-  qBias?: GPUBuffer;
-  /** (nKvHead*headDim) f32, qwen2 only */
-  kBias?: GPUBuffer;
-  vBias?: GPUBuffer;
+  qkv: QkvWeights;
   /** (nEmbd, nHead*headDim) */
   o: GpuWeights;
   /** (nEmbd) f32 */
   ffnNorm: GPUBuffer;
-  /** (nFf, nEmbd) */
-  gate: GpuWeights;
-  /** (nFf, nEmbd) */
-  up: GpuWeights;
+  gateUp: GateUpWeights;
   /** (nEmbd, nFf) */
   down: GpuWeights;
+}
+
+/** Every weight matrix of a block, once. */
+export function layerMatrices(l: LayerWeights): GpuWeights[] {
+  const qkv = 'stacked' in l.qkv ? [l.qkv.stacked] : [l.qkv.q, l.qkv.k, l.qkv.v];
+  const gateUp = 'stacked' in l.gateUp ? [l.gateUp.stacked] : [l.gateUp.gate, l.gateUp.up];
+  return [...qkv, l.o, ...gateUp, l.down];
 }
 
 export interface ModelWeights {
@@ -119,6 +158,7 @@ export async function loadWeights(
   gguf: Gguf,
   c: ModelConfig,
   onProgress?: (p: LoadProgress) => void,
+  o: { stack?: boolean } = {},
 ): Promise<ModelWeights> {
   const tensors = checkTensors(gguf, c);
   const bytesTotal = tensors.reduce((s, t) => s + (t.byteSize ?? 0), 0);
@@ -137,30 +177,45 @@ export async function loadWeights(
       bytesTotal,
     });
   };
-  const matrix = async (name: string) => {
+  const part = (name: string): GgufMatrix => {
     const t = gguf.tensor(name);
     const [k, n] = t.shape as [number, number];
     const rowBytes = ggmlBytes(t.type, k);
-    const w = await uploadGgufWeights(ctx, name, t.type, k, n, (row0, rows) =>
-      gguf.source.read(t.byteOffset + row0 * rowBytes, rows * rowBytes),
-    );
+    return {
+      label: name,
+      ggmlType: t.type,
+      k,
+      n,
+      readRows: (row0, rows) => gguf.source.read(t.byteOffset + row0 * rowBytes, rows * rowBytes),
+    };
+  };
+  const stack = async (label: string, names: string[]) => {
+    const w = await uploadGgufStack(ctx, label, names.map(part));
     uploaded.push(w);
-    done(t);
+    for (const name of names) done(gguf.tensor(name));
     return w;
   };
-  const vector = async (name: string) => {
+  const matrix = (name: string) => stack(name, [name]);
+  const stackable = (names: string[]) => o.stack !== false && canStack(ctx, names.map(part));
+  const values = async (name: string) => {
     const t = gguf.tensor(name);
-    const count = t.shape[0]!;
-    const values = dequantize(t.type, await gguf.readTensor(name), count);
-    const buffer = await ctx.upload(name, values);
+    return dequantize(t.type, await gguf.readTensor(name), t.shape[0]!);
+  };
+  const vectors = async (label: string, names: string[]) => {
+    const parts = await Promise.all(names.map(values));
+    const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
+    const buffer = await ctx.upload(label, joined);
     uploaded.push(buffer);
-    done(t);
+    for (const name of names) done(gguf.tensor(name));
     return buffer;
   };
+  const vector = (name: string) => vectors(name, [name]);
   try {
     const embed = await matrix('token_embd.weight');
     const layers: LayerWeights[] = [];
-    for (let i = 0; i < c.nLayer; i++) layers.push(await loadLayer(i, c, matrix, vector));
+    const load: LayerLoader = { matrix, stack, stackable, vector, vectors };
+    for (let i = 0; i < c.nLayer; i++) layers.push(await loadLayer(i, c, load));
     const outputNorm = await vector('output_norm.weight');
     const output = c.tiedOutput ? embed : await matrix('output.weight');
     const ropeFreqs = c.ropeFreqs ? await vector('rope_freqs.weight') : undefined;
@@ -172,30 +227,44 @@ export async function loadWeights(
   }
 }
 
-async function loadLayer(
-  i: number,
-  c: ModelConfig,
-  matrix: (name: string) => Promise<GpuWeights>,
-  vector: (name: string) => Promise<GPUBuffer>,
-): Promise<LayerWeights> {
+interface LayerLoader {
+  matrix(name: string): Promise<GpuWeights>;
+  /** One buffer holding the tensors' rows in order. */
+  stack(label: string, names: string[]): Promise<GpuWeights>;
+  stackable(names: string[]): boolean;
+  vector(name: string): Promise<GPUBuffer>;
+  vectors(label: string, names: string[]): Promise<GPUBuffer>;
+}
+
+async function loadLayer(i: number, c: ModelConfig, load: LayerLoader): Promise<LayerWeights> {
   const b = `blk.${i}`;
-  const layer: LayerWeights = {
-    attnNorm: await vector(`${b}.attn_norm.weight`),
-    q: await matrix(`${b}.attn_q.weight`),
-    k: await matrix(`${b}.attn_k.weight`),
-    v: await matrix(`${b}.attn_v.weight`),
-    o: await matrix(`${b}.attn_output.weight`),
-    ffnNorm: await vector(`${b}.ffn_norm.weight`),
-    gate: await matrix(`${b}.ffn_gate.weight`),
-    up: await matrix(`${b}.ffn_up.weight`),
-    down: await matrix(`${b}.ffn_down.weight`),
-  };
-  if (c.qkvBias) {
-    layer.qBias = await vector(`${b}.attn_q.bias`);
-    layer.kBias = await vector(`${b}.attn_k.bias`);
-    layer.vBias = await vector(`${b}.attn_v.bias`);
+  const attnNorm = await load.vector(`${b}.attn_norm.weight`);
+  const qkv = await loadQkv(b, c, load);
+  const o = await load.matrix(`${b}.attn_output.weight`);
+  const ffnNorm = await load.vector(`${b}.ffn_norm.weight`);
+  const names = [`${b}.ffn_gate.weight`, `${b}.ffn_up.weight`];
+  const gateUp: GateUpWeights = load.stackable(names)
+    ? { stacked: await load.stack(`${b}.ffn_gate_up`, names) }
+    : { gate: await load.matrix(names[0]!), up: await load.matrix(names[1]!) };
+  const down = await load.matrix(`${b}.ffn_down.weight`);
+  return { attnNorm, qkv, o, ffnNorm, gateUp, down };
+}
+
+async function loadQkv(b: string, c: ModelConfig, load: LayerLoader): Promise<QkvWeights> {
+  const names = ['q', 'k', 'v'].map((x) => `${b}.attn_${x}.weight`);
+  const biases = ['q', 'k', 'v'].map((x) => `${b}.attn_${x}.bias`);
+  if (load.stackable(names)) {
+    const stacked = await load.stack(`${b}.attn_qkv`, names);
+    return c.qkvBias ? { stacked, bias: await load.vectors(`${b}.attn_qkv.bias`, biases) } : { stacked };
   }
-  return layer;
+  const [q, k, v] = [await load.matrix(names[0]!), await load.matrix(names[1]!), await load.matrix(names[2]!)];
+  if (!c.qkvBias) return { q, k, v };
+  const [qBias, kBias, vBias] = [
+    await load.vector(biases[0]!),
+    await load.vector(biases[1]!),
+    await load.vector(biases[2]!),
+  ];
+  return { q, k, v, qBias, kBias, vBias };
 }
 
 export function disposeModelWeights(w: ModelWeights): void {
@@ -210,7 +279,8 @@ export function disposeModelWeights(w: ModelWeights): void {
   w.outputNorm.destroy();
   w.ropeFreqs?.destroy();
   for (const l of w.layers) {
-    for (const m of [l.q, l.k, l.v, l.o, l.gate, l.up, l.down]) drop(m);
-    for (const v of [l.attnNorm, l.ffnNorm, l.qBias, l.kBias, l.vBias]) v?.destroy();
+    for (const m of layerMatrices(l)) drop(m);
+    const biases = 'stacked' in l.qkv ? [l.qkv.bias] : [l.qkv.qBias, l.qkv.kBias, l.qkv.vBias];
+    for (const v of [l.attnNorm, l.ffnNorm, ...biases]) v?.destroy();
   }
 }

@@ -20,6 +20,7 @@ import {
   uniformBuffer,
 } from '../dispatch.ts';
 import type { GpuWeights } from '../weights.ts';
+import { requireOutputs, type SplitOutputs, splitOf } from './split.ts';
 
 export interface MatMulArgs {
   /** (N, K) in its type's GPU layout. */
@@ -34,6 +35,8 @@ export interface MatMulArgs {
   bias?: Binding;
   /** y += X·Wᵀ instead of y = X·Wᵀ (fuses a residual add). */
   accumulate?: boolean;
+  /** A stacked projection's columns split over y, y1, y2 (one launch for q, k and v). */
+  split?: SplitOutputs;
   /** Weight arithmetic; 'f16' needs shader-f16. Defaults to f32. */
   precision?: Precision;
   /** Workgroup tile; defaults to `matMulTile(m)`. */
@@ -49,19 +52,21 @@ export async function matMul(ctx: GpuContext, a: MatMulArgs): Promise<Dispatch> 
   const source = matMulKernel({
     type: w.type,
     precision,
-    epilogue: epilogueOf({ bias: a.bias !== undefined, accumulate: a.accumulate }),
+    epilogue: epilogueOf({ bias: a.bias !== undefined, accumulate: a.accumulate, split: a.split !== undefined }),
     xVec4: w.k % 4 === 0,
     tile,
+    ...(a.split ? { split: splitOf(`matmul_${w.type}`, w.n, a.split, a.accumulate) } : {}),
   });
   requirePositiveInt(source.label, 'm', m);
   requireWeightShape(source.label, w);
   requireTileFits(ctx, source.label, tile, precision, m, w.n);
   requireBytes(source.label, 'x', a.x, m * w.k * 4);
-  requireBytes(source.label, 'y', a.y, m * w.n * 4);
+  requireOutputs(source.label, a.y, m, w.n, a.split);
   if (a.bias) requireBytes(source.label, 'bias', a.bias, w.n * 4);
   const params = uniformBuffer(ctx, `${source.label}_params`, [m, w.n, w.k, w.k8]);
   const workgroups = [Math.ceil(m / tile.bm), Math.ceil(w.n / tile.bn), 1] as const;
-  return prepareDispatch(ctx, source, [w.q, w.s, a.x, a.y, params, a.bias], workgroups, [params]);
+  const bindings = [w.q, w.s, a.x, a.y, params, a.bias, a.split?.y1, a.split?.y2];
+  return prepareDispatch(ctx, source, bindings, workgroups, [params]);
 }
 
 /** Floating-point operations of one (M, K) × (K, N) product: a multiply and an add per term. */

@@ -13,6 +13,7 @@ import {
 import type { GpuContext } from '../context.ts';
 import { type Binding, type Dispatch, grid, prepareDispatch, requireBytes, uniformBuffer } from '../dispatch.ts';
 import type { GpuWeights } from '../weights.ts';
+import { requireOutputs, type SplitOutputs, splitOf } from './split.ts';
 
 export interface MatVecArgs {
   /** (N, K) weights in their type's GPU layout (uploadWeights). */
@@ -25,6 +26,8 @@ export interface MatVecArgs {
   bias?: Binding;
   /** y += Wx (fuses the residual add). */
   accumulate?: boolean;
+  /** A stacked projection's columns split over y, y1, y2 (one launch for q, k and v). */
+  split?: SplitOutputs;
   /** Defaults to the device's capability. */
   subgroups?: boolean;
   /** Weight arithmetic; defaults to f32. f16 needs shader-f16. */
@@ -45,6 +48,7 @@ export async function matVec(ctx: GpuContext, a: MatVecArgs): Promise<Dispatch> 
     subgroups,
     bias: a.bias !== undefined,
     accumulate: a.accumulate ?? false,
+    ...(a.split ? { split: splitOf(`matvec_${a.w.type}`, a.w.n, a.split, a.accumulate) } : {}),
     workgroupSize: matVecWorkgroupSize(subgroups, sgMax),
     xVec4: a.w.k % 8 === 0,
     rows: a.rows ?? (ctx.adapterInfo.isSoftware ? MATVEC_DEFAULTS.softwareRows : MATVEC_DEFAULTS.rows),
@@ -53,11 +57,12 @@ export async function matVec(ctx: GpuContext, a: MatVecArgs): Promise<Dispatch> 
   const source = matVecKernel(key);
   const { k, n, k8 } = a.w;
   requireBytes(source.label, 'x', a.x, k * 4);
-  requireBytes(source.label, 'y', a.y, n * 4);
+  requireOutputs(source.label, a.y, 1, n, a.split);
   if (a.bias) requireBytes(source.label, 'bias', a.bias, n * 4);
   const params = uniformBuffer(ctx, `${source.label}_params`, [n, k, k8]);
   const workgroups = grid(ctx, matVecWorkgroups(n, key, sgMax));
-  return prepareDispatch(ctx, source, [a.w.q, a.w.s, a.x, a.y, params, a.bias], workgroups, [params]);
+  const bindings = [a.w.q, a.w.s, a.x, a.y, params, a.bias, a.split?.y1, a.split?.y2];
+  return prepareDispatch(ctx, source, bindings, workgroups, [params]);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 import type { Model, Session } from '@webseek/engine';
-import { loadModel } from '@webseek/engine';
+import { layerMatrices, loadModel } from '@webseek/engine';
 import { measureStreamReadGbps } from '@webseek/gpu';
 import { type CommandSpec, type Flags, required } from '../args.ts';
 import { measureCpuReadGbps } from '../cpu-bandwidth.ts';
@@ -166,7 +166,7 @@ export function decodeBytesPerToken(model: Model, kvLen: number): number {
   const w = model.weights;
   let bytes = w.output.bytes + w.embed.bytes / c.vocab;
   for (const l of w.layers) {
-    for (const m of [l.q, l.k, l.v, l.o, l.gate, l.up, l.down]) bytes += m.bytes;
+    for (const m of layerMatrices(l)) bytes += m.bytes;
     bytes += 2 * c.nEmbd * 4;
   }
   const kvBytes = model.shape.kvDtype === 'f16' ? 2 : 4;

@@ -1,0 +1,81 @@
+/**
+ * The engine with stacked projections (q/k/v and gate/up in one matrix each,
+ * the default) against the same file loaded with them apart: the same
+ * teacher-forced logits and greedy ids, three launches fewer per layer per
+ * decode step, and Q4_K_M's mixed-type layers falling back to apart.
+ */
+import { loadModel, type Model } from '@webseek/engine';
+import { bytesSource, type SyntheticSpec } from '@webseek/formats';
+import { describe, expect, it } from 'vitest';
+import { testContext } from '../support/gpu.ts';
+import { syntheticGgufBytes } from '../support/models.ts';
+
+const SHAPE = {
+  nEmbd: 256,
+  nFf: 512,
+  nLayer: 3,
+  nHead: 4,
+  nKvHead: 2,
+  vocab: 301,
+  ctxTrain: 256,
+  eps: 1e-6,
+  ropeTheta: 10000,
+  qkvBias: true,
+  tiedOutput: false,
+};
+const PROMPT = [5, 17, 33, 101, 7, 250, 12, 99, 4, 64, 201];
+const FORCED = [3, 44, 150, 9, 300, 21];
+
+async function load(spec: SyntheticSpec, stackProjections: boolean): Promise<Model> {
+  const bytes = syntheticGgufBytes(spec);
+  return loadModel(await testContext(), bytesSource(bytes, `${spec.type}.gguf`), {
+    contextLength: 64,
+    prefillChunk: 8,
+    stackProjections,
+  });
+}
+
+/** Top logits per forced step, the greedy ids, and launches per decode step. */
+async function run(model: Model) {
+  const session = await model.getSession();
+  session.reset();
+  const tops: [number, number][][] = [];
+  for await (const t of session.generate(PROMPT, { maxTokens: FORCED.length, forceIds: FORCED, topLogits: 20 }))
+    tops.push(t.top!);
+  session.reset();
+  const ids: number[] = [];
+  let before = 0;
+  for await (const t of session.generate(PROMPT, { maxTokens: 6 })) {
+    if (ids.push(t.id) === 1) before = session.counters.dispatches;
+  }
+  // The first token's step was submitted before the loop body ran; 5 decode steps after it.
+  const perStep = (session.counters.dispatches - before) / 4;
+  return { tops, ids, perStep };
+}
+
+describe('stacked projections in the engine', () => {
+  for (const [type, stackedLayers] of [
+    ['q8_0', { qkv: 3, gateUp: 3 }],
+    // Q4_K_M keeps v in Q6_K in its "more bits" layers (layer 0 of 3): there q/k/v stay apart.
+    ['q4_k_m', { qkv: 2, gateUp: 3 }],
+  ] as const) {
+    it(`${type}: same logits and ids as apart, fewer launches`, async () => {
+      const spec: SyntheticSpec = { arch: 'qwen2', type, seed: 9, vocabulary: 'tiny', shape: SHAPE };
+      const stacked = await load(spec, true);
+      const apart = await load(spec, false);
+      const count = (m: Model, key: 'qkv' | 'gateUp') => m.weights.layers.filter((l) => 'stacked' in l[key]).length;
+      expect({ qkv: count(stacked, 'qkv'), gateUp: count(stacked, 'gateUp') }).toEqual(stackedLayers);
+      expect(count(apart, 'qkv') + count(apart, 'gateUp')).toBe(0);
+      const a = await run(stacked);
+      const b = await run(apart);
+      expect(a.ids).toEqual(b.ids);
+      for (const [j, top] of a.tops.entries()) {
+        expect(top.map(([id]) => id)).toEqual(b.tops[j]!.map(([id]) => id));
+        for (const [i, [, logit]] of top.entries()) expect(Math.abs(logit - b.tops[j]![i]![1])).toBeLessThan(1e-4);
+      }
+      expect(b.perStep - a.perStep).toBe(2 * stackedLayers.qkv + stackedLayers.gateUp);
+      await stacked.dispose();
+      await apart.dispose();
+    });
+  }
+});
