@@ -11,4 +11,5 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/repor
 npm run --silent test:browser -- --report .cache/reports/browser.json
 npm run --silent test:browser:loader -- --report .cache/reports/browser-loader.json
 npm run --silent test:e2e -- --report .cache/reports/e2e.json
-node scripts/summarize-tests.mjs .cache/reports/vitest.json .cache/reports/browser.json .cache/reports/browser-loader.json .cache/reports/e2e.json
+npm run --silent test:widget -- --report .cache/reports/widget.json
+node scripts/summarize-tests.mjs .cache/reports/vitest.json .cache/reports/browser.json .cache/reports/browser-loader.json .cache/reports/e2e.json .cache/reports/widget.json
