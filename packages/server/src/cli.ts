@@ -11,6 +11,7 @@ import type { Command } from './commands/command.ts';
 import { generateCommand } from './commands/generate.ts';
 import { infoCommand } from './commands/info.ts';
 import { makeModelCommand } from './commands/make-model.ts';
+import { serveCommand } from './commands/serve.ts';
 import { detokenizeCommand, tokenizeCommand } from './commands/tokenize.ts';
 import { drained, type Io, processIo } from './io.ts';
 
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   infoCommand,
   makeModelCommand,
   benchCommand,
+  serveCommand,
 ];
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
