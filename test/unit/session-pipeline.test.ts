@@ -5,6 +5,7 @@
  * when a token is handed out, and stopping early must leave the session with
  * every handed-out token fed and nothing mapped.
  */
+import { isRuntimeError } from '@webseek/api';
 import { loadModel, type Model } from '@webseek/engine';
 import { bytesSource, type SyntheticSpec } from '@webseek/formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,5 +98,23 @@ describe('pipelined decoding', () => {
     expect(got).toEqual(whole.slice(0, stopAt + 1));
     const session = await model.getSession();
     expect(session.position).toBe(PROMPT.length + stopAt + 1);
+  });
+
+  it('an abort during a long prompt is noticed between its steps, keeping the steps already run', async () => {
+    const session = await model.getSession();
+    session.reset();
+    const prompt = Array.from({ length: 45 }, (_, i) => (i * 37) % 301);
+    // Turns aborted at its third look: after the prefill has run two of its six 8-token steps.
+    let looks = 0;
+    const signal = {
+      get aborted() {
+        return ++looks >= 3;
+      },
+    } as AbortSignal;
+    const error = await (async () => {
+      for await (const _ of session.generate(prompt, { maxTokens: 4, signal })) throw new Error('a token came out');
+    })().catch((e: unknown) => e);
+    expect(isRuntimeError(error, 'ABORTED')).toBe(true);
+    expect(session.position).toBe(2 * session.shape.prefillChunk);
   });
 });

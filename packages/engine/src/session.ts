@@ -145,10 +145,18 @@ export class Session {
   /** Runs the prompt in chunks; the last chunk's step picks the next id. */
   private async prefill(ids: readonly number[], greedy: boolean, o: GenerateOptions): Promise<Pending> {
     const chunk = this.shape.prefillChunk;
+    // A long prompt is many steps: at most two in flight, so an abort is noticed
+    // within a step or two instead of after the whole prompt, without idling the device.
+    let previous: Promise<unknown> | undefined;
     for (let start = 0; start + chunk < ids.length; start += chunk) {
+      await previous;
+      if (o.signal?.aborted) throw new RuntimeError('ABORTED', 'generation was aborted during the prompt');
       this.ctx.write(this.acts.ids, new Uint32Array(ids.slice(start, start + chunk)));
       await this.runStep(chunk, false, greedy, o);
+      previous = this.stepDone();
     }
+    await previous;
+    if (o.signal?.aborted) throw new RuntimeError('ABORTED', 'generation was aborted during the prompt');
     const last = ids.slice(Math.floor((ids.length - 1) / chunk) * chunk);
     this.ctx.write(this.acts.ids, new Uint32Array(last));
     return this.runStep(last.length, true, greedy, o);
@@ -210,6 +218,11 @@ export class Session {
   private nextReadback(): GPUBuffer {
     this.readbackTurn ^= 1;
     return this.readbacks[this.readbackTurn]!;
+  }
+
+  /** Resolves when everything submitted so far has run (rejects on device loss). */
+  private stepDone(): Promise<unknown> {
+    return Promise.race([this.ctx.device.queue.onSubmittedWorkDone(), this.ctx.lost.then((e) => Promise.reject(e))]);
   }
 
   private async readId(readback: GPUBuffer): Promise<number> {

@@ -3,7 +3,7 @@
  * rest, stream text deltas until a stop token, a stop string, max_tokens,
  * the context end or an abort, and time each part.
  */
-import type { FinishReason } from '@webseek/api';
+import { type FinishReason, isRuntimeError } from '@webseek/api';
 import type { Model } from '../model.ts';
 import type { Session } from '../session.ts';
 import type { KvPrefix } from './prefix.ts';
@@ -78,6 +78,7 @@ export async function runGeneration(
       stopIds: [...stopIds],
       presencePenalty: plan.presencePenalty,
       frequencyPenalty: plan.frequencyPenalty,
+      signal: run.signal,
     })) {
       if (++count === 1) timing.first = performance.now();
       fed.push(token.id);
@@ -93,8 +94,12 @@ export async function runGeneration(
       }
     }
   } catch (error) {
-    m.prefix.clear(session);
-    throw error;
+    // Aborted during the prompt: the chunks already run stay cached; the request ends with 'abort'.
+    if (!(isRuntimeError(error, 'ABORTED') && run.signal.aborted)) {
+      m.prefix.clear(session);
+      throw error;
+    }
+    finish = 'abort';
   }
   m.prefix.record(session, fed);
   const tail = text.finish();
