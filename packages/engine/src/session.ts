@@ -43,6 +43,8 @@ interface Pending {
 
 export interface StepCounters {
   submits: number;
+  /** One-token steps submitted (decode); with pipelining one may be in flight past the last token read. */
+  decodeSteps: number;
   dispatches: number;
   readbackBytes: number;
   /** CPU milliseconds spent encoding and submitting, outside waiting on the GPU. */
@@ -56,7 +58,7 @@ export interface StepCounters {
 export class Session {
   /** Tokens whose keys and values are in the cache. */
   position = 0;
-  readonly counters: StepCounters = { submits: 0, dispatches: 0, readbackBytes: 0, jsMs: 0 };
+  readonly counters: StepCounters = { submits: 0, decodeSteps: 0, dispatches: 0, readbackBytes: 0, jsMs: 0 };
   private readonly graphs = new Map<number, Promise<StepGraph>>();
   private readonly stepBuffer: StepBuffer;
   /** Two, alternating: one step's id can be in flight while the next step copies its own. */
@@ -206,6 +208,7 @@ export class Session {
     this.ctx.device.queue.submit([encoder.finish()]);
     this.counters.jsMs += performance.now() - t0;
     this.counters.submits++;
+    if (T === 1) this.counters.decodeSteps++;
     this.counters.dispatches += dispatches;
     this.position += T;
     if (!readback) return { id: Promise.resolve(0) };

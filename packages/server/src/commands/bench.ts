@@ -130,11 +130,12 @@ async function timeRun(session: Session, promptIds: number[], gen: number): Prom
     }
   }
   const end = performance.now();
-  const steps = Math.max(1, count - 1);
   const c = session.counters;
+  // Counters over the decode steps submitted in the window (pipelining submits one ahead of the token read).
+  const steps = Math.max(1, c.decodeSteps - before.decodeSteps);
   return {
     prefillTokS: promptIds.length / ((first - t0) / 1e3),
-    decodeTokS: steps / ((end - first) / 1e3),
+    decodeTokS: Math.max(1, count - 1) / ((end - first) / 1e3),
     ttftS: (first - t0) / 1e3,
     perToken: {
       dispatches_per_token: (c.dispatches - before.dispatches) / steps,
