@@ -1,9 +1,12 @@
+import { type KvCacheDtype, kvCachePart } from '../attention/attention.ts';
 import step from '../common/step.wgsl?raw';
 import { composeWgsl, type KernelSource, variantLabel } from '../compose.ts';
 import rope from './rope.wgsl?raw';
 import adjacent from './rope_adjacent.wgsl?raw';
 import factors from './rope_factors.wgsl?raw';
 import halves from './rope_halves.wgsl?raw';
+import kv from './rope_kv.wgsl?raw';
+import main from './rope_main.wgsl?raw';
 import plain from './rope_plain.wgsl?raw';
 import qOnly from './rope_q.wgsl?raw';
 import qk from './rope_qk.wgsl?raw';
@@ -25,26 +28,30 @@ export interface RopeKey {
   withK: boolean;
   /** Divide each pair's frequency by a factor from a (headDim/2) f32 buffer (GGUF rope_freqs). */
   freqFactors: boolean;
+  /** Fused with the KV append: k read unrotated and written rotated into a cache of this dtype, v copied (rope_kv.wgsl). */
+  kvCache?: KvCacheDtype;
 }
 
 /**
  * Bindings: 0 q (T, nHeads*headDim) f32 read_write, 1 k (T, nKvHeads*headDim) f32 read_write (withK),
  * 2 turns (headDim/2) vec2<u32> from `ropeTurns`, 3 freq factors (headDim/2) f32 (freqFactors),
- * 4 step: Step, 5 uniform {tokens, qPairs, kPairs, headDim/2}.
+ * 4 step: Step, 5 uniform {tokens, qPairs, kPairs, headDim/2, ctx}; with kvCache: 1 k read only,
+ * 6 v (T, nKvHeads*headDim) f32, 7 k cache and 8 v cache (ctx, nKvHeads*headDim) in its dtype.
  * Dispatch: grid(ceil(T * (qPairs + kPairs) / ROPE.workgroupSize)).
  */
-export function ropeKernel({ pairing, withK, freqFactors }: RopeKey): KernelSource {
+export function ropeKernel({ pairing, withK, freqFactors, kvCache }: RopeKey): KernelSource {
+  const entry = kvCache ? [kvCachePart(kvCache), kv] : [withK ? qk : qOnly, main];
   return {
-    label: variantLabel('rope', pairing, withK && 'qk', freqFactors && 'ff', 'f32'),
+    label: variantLabel('rope', pairing, kvCache ? `kv_${kvCache}` : withK && 'qk', freqFactors && 'ff', 'f32'),
     code: composeWgsl({
       parts: [
         step,
         wide,
         sincos,
         pairing === 'adjacent' ? adjacent : halves,
-        withK ? qk : qOnly,
         freqFactors ? factors : plain,
         rope,
+        ...entry,
       ],
     }),
     constants: { WG: ROPE.workgroupSize },

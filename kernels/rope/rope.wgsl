@@ -7,16 +7,17 @@
 // [0, 2π) for cos_sin_turns (sincos.wgsl), which reduces it exactly. f32 radians would lose up to
 // 2^-8 rad at pos 131071 (half an ulp of 131071) before sin/cos even saw them.
 //
-// One thread per (token, head, pair); q's pairs come first in a row, then k's (qk variant).
-// Needs from the composer: Step; pair_offsets (rope_adjacent / rope_halves); rotate_k
-// (rope_q / rope_qk); scaled_fraction (rope_plain / rope_factors); mul_wide (wide.wgsl);
-// cos_sin_turns (sincos.wgsl).
+// This part holds the angles and q's rotation; an entry point follows it: rope_main.wgsl (q and
+// k in place) or rope_kv.wgsl (q in place, k rotated into the KV cache, v copied beside it).
+// Needs from the composer: Step; pair_offsets and pair_of_dim (rope_adjacent / rope_halves);
+// scaled_fraction (rope_plain / rope_factors); mul_wide (wide.wgsl); cos_sin_turns (sincos.wgsl).
 
 struct Params {
   tokens: u32,   // rows of q and k the dispatch covers; each step rotates min(step.tokens, tokens)
   q_pairs: u32,  // n_heads * half
   k_pairs: u32,  // n_kv_heads * half (0 without k)
   half: u32,     // head_dim / 2
+  ctx: u32,      // rows of the KV cache (rope_kv only)
 }
 
 @group(0) @binding(0) var<storage, read_write> q: array<f32>;      // (tokens, n_heads * head_dim) f32
@@ -47,25 +48,4 @@ fn rotate_q(t: u32, p: u32, cs: vec2<f32>) {
   let v = rotate(vec2<f32>(q[at.x], q[at.y]), cs);
   q[at.x] = v.x;
   q[at.y] = v.y;
-}
-
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-) {
-  let g = (wid.x + wid.y * nwg.x) * WG + lid;
-  let row_pairs = params.q_pairs + params.k_pairs;
-  let t = g / row_pairs;
-  if (t >= min(step.tokens, params.tokens)) {
-    return;
-  }
-  let p = g - t * row_pairs;
-  let cs = rope_cos_sin(step.pos + t, p % params.half);
-  if (p < params.q_pairs) {
-    rotate_q(t, p, cs);
-  } else {
-    rotate_k(t, p - params.q_pairs, cs);
-  }
 }

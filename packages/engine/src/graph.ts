@@ -16,11 +16,10 @@ import {
   embedRows,
   type GpuContext,
   type GpuWeights,
-  kvWrite,
   matMul,
   matVec,
   rmsNorm,
-  rope,
+  ropeKv,
   type SplitOutputs,
   sample,
   swiglu,
@@ -136,9 +135,15 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
     body.push(
       await rmsNorm(ctx, { x: a.x, weight: l.attnNorm, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps }),
       ...(await projectQkv(l.qkv)),
-      await rope(ctx, {
+      // RoPE and the KV append in one launch: k lands rotated in the cache, v beside it.
+      await ropeKv(ctx, {
         q: a.q,
         k: a.k,
+        v: a.v,
+        kCache: kv.k[i]!,
+        vCache: kv.v[i]!,
+        ctx: kv.context,
+        cacheDtype: kv.dtype,
         step: g.step,
         tokens: T,
         nHeads: c.nHead,
@@ -148,7 +153,6 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
         pairing: c.ropePairing,
         ...(w.ropeFreqs ? { freqFactors: w.ropeFreqs } : {}),
       }),
-      await kvWrite(ctx, { ...shape, k: a.k, v: a.v, kCache: kv.k[i]!, vCache: kv.v[i]!, step: g.step, tokens: T }),
       ...(T === 1
         ? await attentionDecode(ctx, {
             ...shape,

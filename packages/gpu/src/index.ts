@@ -50,8 +50,8 @@ export {
   penaltyParamsBuffer,
   writePenaltyParams,
 } from './ops/penalty.ts';
-export type { Llama3RopeScaling, RopeArgs } from './ops/rope.ts';
-export { llama3RopeFactors, rope } from './ops/rope.ts';
+export type { Llama3RopeScaling, RopeArgs, RopeKvArgs } from './ops/rope.ts';
+export { llama3RopeFactors, rope, ropeKv } from './ops/rope.ts';
 export type { ArgmaxArgs, SampleArgs } from './ops/sample.ts';
 export { argmax, sample } from './ops/sample.ts';
 export type { SplitOutputs } from './ops/split.ts';

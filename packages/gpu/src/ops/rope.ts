@@ -1,5 +1,5 @@
 import { RuntimeError } from '@webseek/api';
-import { ROPE, type RopePairing, ropeKernel, ropeTurns } from '@webseek/kernels';
+import { type KvCacheDtype, kvBytesPerValue, ROPE, type RopePairing, ropeKernel, ropeTurns } from '@webseek/kernels';
 import type { GpuContext } from '../context.ts';
 import {
   type Binding,
@@ -38,29 +38,71 @@ export interface RopeArgs {
 /** Rotates q (and k) in place by their positions; positions come from the step buffer, so the dispatch replays. */
 export async function rope(ctx: GpuContext, a: RopeArgs): Promise<Dispatch> {
   const source = ropeKernel({ pairing: a.pairing, withK: a.k !== undefined, freqFactors: a.freqFactors !== undefined });
+  const s = checkRope(source.label, a);
+  if (a.k) requireDistinct(source.label, 'k', a.k, [a.q]);
+  const turns = await ctx.upload(`${source.label}_turns`, ropeTurns(a.base, a.headDim));
+  const params = uniformBuffer(ctx, `${source.label}_params`, [a.tokens, s.qPairs, s.kPairs, s.half, 0]);
+  const groups = grid(ctx, Math.ceil((a.tokens * (s.qPairs + s.kPairs)) / ROPE.workgroupSize));
+  return prepareDispatch(ctx, source, [a.q, a.k, turns, a.freqFactors, a.step, params], groups, [turns, params]);
+}
+
+export interface RopeKvArgs extends Omit<RopeArgs, 'k'> {
+  /** (tokens, nKvHeads*headDim) f32, read unrotated (left as it is). */
+  k: Binding;
+  /** (tokens, nKvHeads*headDim) f32 */
+  v: Binding;
+  /** (ctx, nKvHeads*headDim) in cacheDtype: rows step.pos .. step.pos + step.tokens - 1 are written. */
+  kCache: Binding;
+  vCache: Binding;
+  /** Rows of the caches. */
+  ctx: number;
+  cacheDtype: KvCacheDtype;
+}
+
+/**
+ * RoPE fused with the KV append (one launch instead of rope + kvWrite): q
+ * rotated in place, k rotated into kCache and v copied into vCache at the
+ * step's rows, bit for bit what the two launches write.
+ */
+export async function ropeKv(ctx: GpuContext, a: RopeKvArgs): Promise<Dispatch> {
+  const source = ropeKernel({
+    pairing: a.pairing,
+    withK: true,
+    freqFactors: a.freqFactors !== undefined,
+    kvCache: a.cacheDtype,
+  });
+  const s = checkRope(source.label, a);
+  requireBytes(source.label, 'v', a.v, a.tokens * s.kPairs * 2 * 4);
+  requirePositiveInt(source.label, 'ctx', a.ctx);
+  const cacheBytes = a.ctx * s.kPairs * 2 * kvBytesPerValue(a.cacheDtype);
+  requireBytes(source.label, 'kCache', a.kCache, cacheBytes);
+  requireBytes(source.label, 'vCache', a.vCache, cacheBytes);
+  requireDistinct(source.label, 'kCache', a.kCache, [a.q, a.k, a.v]);
+  requireDistinct(source.label, 'vCache', a.vCache, [a.q, a.k, a.v, a.kCache]);
+  const turns = await ctx.upload(`${source.label}_turns`, ropeTurns(a.base, a.headDim));
+  const params = uniformBuffer(ctx, `${source.label}_params`, [a.tokens, s.qPairs, s.kPairs, s.half, a.ctx]);
+  const groups = grid(ctx, Math.ceil((a.tokens * (s.qPairs + s.kPairs)) / ROPE.workgroupSize));
+  const bindings = [a.q, a.k, turns, a.freqFactors, a.step, params, a.v, a.kCache, a.vCache];
+  return prepareDispatch(ctx, source, bindings, groups, [turns, params]);
+}
+
+/** Shapes, base and buffer sizes shared by both entry points; pairs per row of q and k. */
+function checkRope(kernel: string, a: RopeArgs): { qPairs: number; kPairs: number; half: number } {
   const nKvHeads = a.nKvHeads ?? a.nHeads;
-  requirePositiveInt(source.label, 'tokens', a.tokens);
-  requirePositiveInt(source.label, 'nHeads', a.nHeads);
-  requirePositiveInt(source.label, 'nKvHeads', nKvHeads);
-  requirePositiveInt(source.label, 'headDim', a.headDim);
-  if (a.headDim % 2 !== 0) throw invalid(source.label, 'headDim', `must be even, got ${a.headDim}`, a.headDim);
+  requirePositiveInt(kernel, 'tokens', a.tokens);
+  requirePositiveInt(kernel, 'nHeads', a.nHeads);
+  requirePositiveInt(kernel, 'nKvHeads', nKvHeads);
+  requirePositiveInt(kernel, 'headDim', a.headDim);
+  if (a.headDim % 2 !== 0) throw invalid(kernel, 'headDim', `must be even, got ${a.headDim}`, a.headDim);
   if (!(a.base > 1) || !Number.isFinite(a.base)) {
-    throw invalid(source.label, 'base', `must be a finite number above 1, got ${a.base}`, a.base);
+    throw invalid(kernel, 'base', `must be a finite number above 1, got ${a.base}`, a.base);
   }
   const half = a.headDim / 2;
-  requireBytes(source.label, 'q', a.q, a.tokens * a.nHeads * a.headDim * 4);
-  if (a.k) {
-    requireBytes(source.label, 'k', a.k, a.tokens * nKvHeads * a.headDim * 4);
-    requireDistinct(source.label, 'k', a.k, [a.q]);
-  }
-  if (a.freqFactors) requireBytes(source.label, 'freqFactors', a.freqFactors, half * 4);
-  requireBytes(source.label, 'step', a.step, STEP_BYTES);
-  const qPairs = a.nHeads * half;
-  const kPairs = a.k ? nKvHeads * half : 0;
-  const turns = await ctx.upload(`${source.label}_turns`, ropeTurns(a.base, a.headDim));
-  const params = uniformBuffer(ctx, `${source.label}_params`, [a.tokens, qPairs, kPairs, half]);
-  const groups = grid(ctx, Math.ceil((a.tokens * (qPairs + kPairs)) / ROPE.workgroupSize));
-  return prepareDispatch(ctx, source, [a.q, a.k, turns, a.freqFactors, a.step, params], groups, [turns, params]);
+  requireBytes(kernel, 'q', a.q, a.tokens * a.nHeads * a.headDim * 4);
+  if (a.k) requireBytes(kernel, 'k', a.k, a.tokens * nKvHeads * a.headDim * 4);
+  if (a.freqFactors) requireBytes(kernel, 'freqFactors', a.freqFactors, half * 4);
+  requireBytes(kernel, 'step', a.step, STEP_BYTES);
+  return { qPairs: a.nHeads * half, kPairs: a.k ? nKvHeads * half : 0, half };
 }
 
 export interface Llama3RopeScaling {
