@@ -4,6 +4,7 @@ import addInplace from './add_inplace.wgsl?raw';
 import addOut from './add_out.wgsl?raw';
 import index from './index.wgsl?raw';
 import scalar from './scalar.wgsl?raw';
+import silu from './silu.wgsl?raw';
 import swiglu from './swiglu.wgsl?raw';
 import swigluFused from './swiglu_fused.wgsl?raw';
 import swigluSplit from './swiglu_split.wgsl?raw';
@@ -41,10 +42,13 @@ export interface SwigluKey {
  * (rows, 2*cols) V; then 2 y (rows, cols) V, 3 uniform {rows, cols}, with V f32 or vec4<f32> and cols
  * counted in V. One thread per V of y; dispatch grid(ceil(rows*cols / WG)).
  */
+/** The silu part (alias V must be declared by the including kernel). */
+export const SILU_PART = silu;
+
 export function swigluKernel({ width, fused }: SwigluKey): KernelSource {
   return {
     label: variantLabel('swiglu', fused && 'fused', 'f32', width === 'vec4' && 'vec4'),
-    code: composeWgsl({ parts: [widthPart(width), index, fused ? swigluFused : swigluSplit, swiglu] }),
+    code: composeWgsl({ parts: [widthPart(width), index, fused ? swigluFused : swigluSplit, silu, swiglu] }),
     constants: { WG: ELEMENTWISE.workgroupSize },
   };
 }

@@ -1,5 +1,5 @@
 // SwiGLU: y[r, j] = silu(gate[r, j]) * up[r, j], silu(x) = x * sigmoid(x).
-// gate_at / up_at come from swiglu_split.wgsl or swiglu_fused.wgsl; V is f32 or vec4<f32>.
+// gate_at / up_at come from swiglu_split.wgsl or swiglu_fused.wgsl; silu from silu.wgsl; V is f32 or vec4<f32>.
 
 struct Params {
   rows: u32,
@@ -10,13 +10,6 @@ struct Params {
 @group(0) @binding(3) var<uniform> params: Params;
 
 override WG: u32 = 256u;
-
-// sigmoid from exp(-|x|) only: never overflows, and keeps full relative precision for x << 0.
-fn silu(x: V) -> V {
-  let e = exp(-abs(x));
-  let sig = select(e, V(1.0), x >= V(0.0)) / (V(1.0) + e);
-  return x * sig;
-}
 
 @compute @workgroup_size(WG)
 fn main(

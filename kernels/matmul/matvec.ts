@@ -1,10 +1,12 @@
 import { type WeightType, weightFormat } from '../common/weights.ts';
 import { composeWgsl, type KernelSource, type Precision, variantLabel } from '../compose.ts';
+import { SILU_PART } from '../elementwise/elementwise.ts';
 import { epilogueOf, epiloguePart, type Split, splitConstants } from './matmul.ts';
 import matvec from './matvec.wgsl?raw';
 import reducePlain from './matvec_reduce_plain.wgsl?raw';
 import reduceSubgroup from './matvec_reduce_sg.wgsl?raw';
 import xScalar from './matvec_x_scalar.wgsl?raw';
+import xSwiglu from './matvec_x_swiglu.wgsl?raw';
 import xVec4 from './matvec_x_vec4.wgsl?raw';
 
 export interface MatVecKey {
@@ -24,6 +26,8 @@ export interface MatVecKey {
   rows?: number;
   /** Read x as vec4: needs K % 8 == 0 (every model's K); false reads it value by value. */
   xVec4?: boolean;
+  /** x is one token's [gate | up] (2K) and the product uses silu(gate) * up: needs K % 8 == 0. */
+  xSwiglu?: boolean;
 }
 
 /**
@@ -40,7 +44,7 @@ export const MATVEC_MAX_ROWS = 8;
  * Dispatch: `matVecWorkgroups` workgroups (spread over x and y).
  */
 export function matVecKernel(key: MatVecKey): KernelSource {
-  const { type, precision, subgroups, xVec4: vec4 = false } = key;
+  const { type, precision, subgroups, xVec4: vec4 = false, xSwiglu: swiglu = false } = key;
   const { workgroupSize = MATVEC_DEFAULTS.workgroupSize, rows = MATVEC_DEFAULTS.rows } = key;
   const format = weightFormat(type, 'matvec');
   const epilogue = epilogueOf({ ...key, split: key.split !== undefined });
@@ -53,7 +57,7 @@ export function matVecKernel(key: MatVecKey): KernelSource {
       precision,
       subgroups && 'sg',
       epilogue !== 'none' && epilogue,
-      vec4 ? 'x4' : 'x1',
+      swiglu ? 'xswiglu' : vec4 ? 'x4' : 'x1',
       rows !== MATVEC_DEFAULTS.rows && `r${rows}`,
     ),
     code: composeWgsl({
@@ -62,7 +66,7 @@ export function matVecKernel(key: MatVecKey): KernelSource {
       parts: [
         `const ROWS: u32 = ${rows}u;\nconst GROUPS: bool = ${groups};`,
         format.decoder,
-        vec4 ? xVec4 : xScalar,
+        ...(swiglu ? [SILU_PART, xSwiglu] : [vec4 ? xVec4 : xScalar]),
         epiloguePart(epilogue),
         matvec,
         subgroups ? reduceSubgroup : reducePlain,

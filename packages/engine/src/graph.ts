@@ -116,18 +116,27 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
           await project(qkv.k, a.xn, a.k, qkv.kBias ? { bias: qkv.kBias } : {}),
           await project(qkv.v, a.xn, a.v, qkv.vBias ? { bias: qkv.vBias } : {}),
         ];
-  // Stacked, one launch writes [gate | up] per token, as the fused SwiGLU reads it.
-  const feedForward = async (gateUp: GateUpWeights): Promise<Dispatch[]> =>
-    'stacked' in gateUp
-      ? [
-          await project(gateUp.stacked, a.xn, a.gate),
-          await swiglu(ctx, { gateUp: a.gate, y: a.h, rows: T, ffn: c.nFf }),
-        ]
-      : [
-          await project(gateUp.gate, a.xn, a.gate),
-          await project(gateUp.up, a.xn, a.up),
-          await swiglu(ctx, { gate: a.gate, up: a.up, y: a.h, rows: T, ffn: c.nFf }),
-        ];
+  // x += down(silu(gate) * up). Stacked, one launch writes [gate | up] per token, as the fused
+  // SwiGLU reads it; decoding, the down matvec applies SwiGLU as it loads that row itself.
+  const feedForward = async (gateUp: GateUpWeights, down: GpuWeights): Promise<Dispatch[]> => {
+    if (!('stacked' in gateUp)) {
+      return [
+        await project(gateUp.gate, a.xn, a.gate),
+        await project(gateUp.up, a.xn, a.up),
+        await swiglu(ctx, { gate: a.gate, up: a.up, y: a.h, rows: T, ffn: c.nFf }),
+        await project(down, a.h, a.x, { accumulate: true }),
+      ];
+    }
+    const gateUpRows = await project(gateUp.stacked, a.xn, a.gate);
+    if (T === 1 && down.k % 8 === 0) {
+      return [gateUpRows, await matVec(ctx, { w: down, x: a.gate, xSwiglu: true, y: a.x, accumulate: true })];
+    }
+    return [
+      gateUpRows,
+      await swiglu(ctx, { gateUp: a.gate, y: a.h, rows: T, ffn: c.nFf }),
+      await project(down, a.h, a.x, { accumulate: true }),
+    ];
+  };
 
   const body: Dispatch[] = [await embedRows(ctx, { w: w.embed, ids: a.ids, y: a.x, count: T })];
   for (let i = 0; i < c.nLayer; i++) {
@@ -176,8 +185,7 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
           ]),
       await project(l.o, a.attn, a.x, { accumulate: true }),
       await rmsNorm(ctx, { x: a.x, weight: l.ffnNorm, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps }),
-      ...(await feedForward(l.gateUp)),
-      await project(l.down, a.h, a.x, { accumulate: true }),
+      ...(await feedForward(l.gateUp, l.down)),
     );
   }
 

@@ -18,8 +18,10 @@ import { requireOutputs, type SplitOutputs, splitOf } from './split.ts';
 export interface MatVecArgs {
   /** (N, K) weights in their type's GPU layout (uploadWeights). */
   w: GpuWeights;
-  /** (K) f32 */
+  /** (K) f32; with xSwiglu, (2K) f32: one token's [gate | up]. */
   x: Binding;
+  /** The product's input is silu(gate) * up of x = [gate | up] (the down projection without a SwiGLU launch). */
+  xSwiglu?: boolean;
   /** (N) f32; read too when `accumulate`. */
   y: Binding;
   /** (N) f32: y = Wx + bias (qwen2's q/k/v projections). */
@@ -51,12 +53,18 @@ export async function matVec(ctx: GpuContext, a: MatVecArgs): Promise<Dispatch> 
     ...(a.split ? { split: splitOf(`matvec_${a.w.type}`, a.w.n, a.split, a.accumulate) } : {}),
     workgroupSize: matVecWorkgroupSize(subgroups, sgMax),
     xVec4: a.w.k % 8 === 0,
+    xSwiglu: a.xSwiglu ?? false,
     rows: a.rows ?? (ctx.adapterInfo.isSoftware ? MATVEC_DEFAULTS.softwareRows : MATVEC_DEFAULTS.rows),
   };
   requireRows(`matvec_${a.w.type}`, key.rows);
   const source = matVecKernel(key);
   const { k, n, k8 } = a.w;
-  requireBytes(source.label, 'x', a.x, k * 4);
+  if (a.xSwiglu && k % 8 !== 0) {
+    throw new RuntimeError('INVALID_ARGUMENT', `kernel '${source.label}': xSwiglu needs K a multiple of 8, got ${k}`, {
+      details: { kernel: source.label, parameter: 'xSwiglu', k },
+    });
+  }
+  requireBytes(source.label, 'x', a.x, (a.xSwiglu ? 2 : 1) * k * 4);
   requireOutputs(source.label, a.y, 1, n, a.split);
   if (a.bias) requireBytes(source.label, 'bias', a.bias, n * 4);
   const params = uniformBuffer(ctx, `${source.label}_params`, [n, k, k8]);
