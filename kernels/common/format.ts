@@ -87,16 +87,6 @@ export function u32At(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
-/** The low nibbles of bytes at..at+7 as one word: byte i's nibble at nibble i. */
-export function lowNibbles8(b: Uint8Array, at: number): number {
-  return lowNibbles(u32At(b, at), u32At(b, at + 4));
-}
-
-/** The high nibbles of bytes at..at+7 as one word: byte i's nibble at nibble i. */
-export function highNibbles8(b: Uint8Array, at: number): number {
-  return highNibbles(u32At(b, at), u32At(b, at + 4));
-}
-
 /** Low nibbles of the 8 bytes of little-endian words a, b: byte i's nibble at nibble i. */
 export function lowNibbles(a: number, b: number): number {
   return (squeeze4(a & 0x0f0f0f0f) | (squeeze4(b & 0x0f0f0f0f) << 16)) >>> 0;

@@ -1,4 +1,4 @@
-import { checkRaw, decoderPart, highNibbles8, lowNibbles8, u32At, type WeightFormat } from './format.ts';
+import { checkRaw, decoderPart, highNibbles, lowNibbles, type WeightFormat } from './format.ts';
 import decoder from './q4_k.wgsl?raw';
 
 /**
@@ -20,16 +20,20 @@ export const q4_kFormat: WeightFormat = {
     const blocks = (k * n) / 256;
     const q = new Uint32Array(blocks * 32);
     const s = new Uint32Array(blocks * 5);
+    // DataView reads are single unaligned loads; each 8 quant bytes are read once for both nibble halves.
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let b = 0, at = 0; b < blocks; b++, at += 144) {
-      s[5 * b] = u32At(raw, at); // d | dmin << 16
+      s[5 * b] = view.getUint32(at, true); // d | dmin << 16
       for (let j = 0; j < 4; j++) {
         s[5 * b + 1 + j] = (scaleMin(raw, at + 4, 2 * j) | (scaleMin(raw, at + 4, 2 * j + 1) << 16)) >>> 0;
       }
       for (let c = 0; c < 4; c++) {
         for (let r = 0; r < 4; r++) {
           const src = at + 16 + 32 * c + 8 * r;
-          q[32 * b + 8 * c + r] = lowNibbles8(raw, src);
-          q[32 * b + 8 * c + 4 + r] = highNibbles8(raw, src);
+          const lo = view.getUint32(src, true);
+          const hi = view.getUint32(src + 4, true);
+          q[32 * b + 8 * c + r] = lowNibbles(lo, hi);
+          q[32 * b + 8 * c + 4 + r] = highNibbles(lo, hi);
         }
       }
     }

@@ -1,4 +1,4 @@
-import { checkRaw, decoderPart, highNibbles8, lowNibbles8, u16At, u32At, type WeightFormat } from './format.ts';
+import { checkRaw, decoderPart, highNibbles, lowNibbles, type WeightFormat } from './format.ts';
 import decoder from './q6_k.wgsl?raw';
 
 /**
@@ -19,34 +19,48 @@ export const q6_kFormat: WeightFormat = {
     const blocks = (k * n) / 256;
     const q = new Uint32Array(blocks * 48);
     const s = new Uint32Array(blocks * 5);
+    // DataView reads are single unaligned loads: whole words, never byte by byte.
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let b = 0, at = 0; b < blocks; b++, at += 210) {
-      repackLow(raw, at, q, 48 * b);
-      repackHigh(raw, at + 128, q, 48 * b + 32);
-      for (let w = 0; w < 4; w++) s[5 * b + w] = u32At(raw, at + 192 + 4 * w);
-      s[5 * b + 4] = u16At(raw, at + 208);
+      repackLow(view, at, q, 48 * b);
+      repackHigh(view, at + 128, q, 48 * b + 32);
+      for (let w = 0; w < 4; w++) s[5 * b + w] = view.getUint32(at + 192 + 4 * w, true);
+      s[5 * b + 4] = view.getUint16(at + 208, true);
     }
     return { type: 'q6_k', k, n, k8: k / 8, q, s };
   },
 };
 
 /** 32 words of low 4 bits: word t holds values 8t .. 8t+7. */
-function repackLow(raw: Uint8Array, ql: number, q: Uint32Array, to: number): void {
+function repackLow(view: DataView, ql: number, q: Uint32Array, to: number): void {
   for (let t = 0; t < 32; t++) {
     const h = t >> 4;
     const p = (t >> 2) & 3;
     const src = ql + 64 * h + 32 * (p & 1) + 8 * (t & 3);
-    q[to + t] = p < 2 ? lowNibbles8(raw, src) : highNibbles8(raw, src);
+    const a = view.getUint32(src, true);
+    const b = view.getUint32(src + 4, true);
+    q[to + t] = p < 2 ? lowNibbles(a, b) : highNibbles(a, b);
   }
 }
 
 /** 16 words of high 2 bits: word t holds values 16t .. 16t+15, 2 bits each. */
-function repackHigh(raw: Uint8Array, qh: number, q: Uint32Array, to: number): void {
+function repackHigh(view: DataView, qh: number, q: Uint32Array, to: number): void {
   for (let t = 0; t < 16; t++) {
     const h = t >> 3;
     const shift = 2 * ((t >> 1) & 3);
     const src = qh + 32 * h + 16 * (t & 1);
-    let word = 0;
-    for (let i = 0; i < 16; i++) word |= ((raw[src + i]! >> shift) & 3) << (2 * i);
-    q[to + t] = word >>> 0;
+    q[to + t] =
+      (crumbs4(view.getUint32(src, true), shift) |
+        (crumbs4(view.getUint32(src + 4, true), shift) << 8) |
+        (crumbs4(view.getUint32(src + 8, true), shift) << 16) |
+        (crumbs4(view.getUint32(src + 12, true), shift) << 24)) >>>
+      0;
   }
+}
+
+/** Bits shift..shift+1 of each of the 4 bytes of w, as 4 contiguous 2-bit fields (byte i's at bits 2i). */
+function crumbs4(w: number, shift: number): number {
+  const x = (w >>> shift) & 0x03030303;
+  const y = (x | (x >>> 6)) & 0x000f000f;
+  return (y | (y >>> 12)) & 0xff;
 }

@@ -121,8 +121,14 @@ export async function uploadGgufStack(
   const n = parts.reduce((sum, p) => sum + p.n, 0);
   checkShape(format, k, n, label);
   const words = format.words(k, n);
-  const q = await ctx.createBuffer(`${label}.q`, words.q * 4, Usage.STORAGE | Usage.COPY_DST);
-  const s = words.s ? await ctx.createBuffer(`${label}.s`, words.s * 4, Usage.STORAGE | Usage.COPY_DST) : undefined;
+  // Made while the first rows are read and repacked: creating a buffer waits on its error scope,
+  // a round trip to the device that would otherwise stall every tensor of the load.
+  const creating = [
+    ctx.createBuffer(`${label}.q`, words.q * 4, Usage.STORAGE | Usage.COPY_DST),
+    words.s ? ctx.createBuffer(`${label}.s`, words.s * 4, Usage.STORAGE | Usage.COPY_DST) : undefined,
+  ] as const;
+  const made = Promise.all(creating);
+  made.catch(() => {});
   const rowBytes = ggufBytes(format, k, 1);
   // Even row counts keep two-per-word scale packing (q4_0, q8_0) aligned at chunk starts.
   const rowsPerChunk = Math.max(2, 2 * Math.floor(chunkBytes / rowBytes / 2));
@@ -132,6 +138,7 @@ export async function uploadGgufStack(
       for (let row0 = 0; row0 < part.n; row0 += rowsPerChunk) {
         const rows = Math.min(rowsPerChunk, part.n - row0);
         const packed = format.repack(await part.readRows(row0, rows), k, rows);
+        const [q, s] = await made;
         const at = format.words(k, base + row0);
         ctx.write(q, packed.q, at.q * 4);
         if (s && packed.s) ctx.write(s, packed.s, at.s * 4);
@@ -139,11 +146,11 @@ export async function uploadGgufStack(
       base += part.n;
     }
   } catch (error) {
-    // A failed read (truncated file, lost cache chunk) leaves nothing on the device.
-    q.destroy();
-    s?.destroy();
+    // A failed read (truncated file, lost cache chunk) or buffer leaves nothing on the device.
+    for (const b of creating) (await b?.catch(() => undefined))?.destroy();
     throw error;
   }
+  const [q, s] = await made;
   const bytes = words.q * 4 + words.s * 4;
   return { type: format.type, label, k, n, k8: Math.ceil(k / 8), q, ...(s ? { s } : {}), bytes };
 }
