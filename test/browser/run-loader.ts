@@ -11,20 +11,20 @@
  * Prints one line per case and a summary; --report writes the vitest-shaped
  * counts run-smoke.ts writes. Exits non-zero when a case fails.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
-import { CHROMIUM_ARGS, startTestVite } from '../support/browser.ts';
+import { launchPersistent as launch, startTestVite } from '../support/browser.ts';
 import { patternBytes, type RangeServer, sha256, startRangeServer } from '../support/range-server.ts';
+import { type CaseResult, check, writeReport } from '../support/runner.ts';
 import { type Downloaded, type Failure, LOADER_API, type LoaderTestApi } from './loader-protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEADLINE_MS = 120_000;
 
 // Odd sizes: a short last chunk, chunk edges inside the server's 64 KiB writes.
@@ -34,13 +34,6 @@ const CHUNKS = Math.ceil(SIZE / CHUNK); // 16
 const FILE = patternBytes(SIZE, 11);
 const FILE_SHA = sha256(FILE);
 const chunkRange = (k: number) => `bytes=${k * CHUNK}-${Math.min((k + 1) * CHUNK, SIZE) - 1}`;
-
-interface CaseResult {
-  name: string;
-  status: 'passed' | 'failed';
-  ms: number;
-  message?: string;
-}
 
 interface Env {
   page: Page;
@@ -296,10 +289,6 @@ function checkDownload(d: Downloaded, url: string): void {
   );
 }
 
-function check(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
 function same(actual: number[], expected: Uint8Array): boolean {
   return actual.length === expected.length && actual.every((v, i) => v === expected[i]);
 }
@@ -315,17 +304,6 @@ function dataBytes(server: RangeServer): number {
 
 function startVite(): Promise<ViteDevServer> {
   return startTestVite(HERE, REPO, 'vite-browser-loader');
-}
-
-function launch(profile: string): Promise<BrowserContext> {
-  const xdg = join(tmpdir(), `webseek-xdg-${process.getuid?.() ?? 0}`);
-  mkdirSync(xdg, { recursive: true, mode: 0o700 });
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? xdg },
-  });
 }
 
 async function openPage(browser: BrowserContext, vite: ViteDevServer, server: RangeServer): Promise<Env> {
@@ -353,23 +331,6 @@ async function openPage(browser: BrowserContext, vite: ViteDevServer, server: Ra
   return env;
 }
 
-function writeReport(path: string, results: CaseResult[]): void {
-  const numFailedTests = results.filter((r) => r.status === 'failed').length;
-  const report = {
-    numTotalTests: results.length,
-    numPassedTests: results.length - numFailedTests,
-    numFailedTests,
-    numPendingTests: 0,
-    numTodoTests: 0,
-    success: numFailedTests === 0,
-    startTime: began,
-    durationMs: Date.now() - began,
-    testResults: results,
-  };
-  mkdirSync(dirname(resolve(path)), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-}
-
 // --- main (last: the cases above must be initialized first)
 
 const { values } = parseArgs({ options: { report: { type: 'string' } } });
@@ -383,5 +344,5 @@ const failures = results.filter((r) => r.status === 'failed').length;
 console.log(
   `browser loader: ${results.length - failures} passed, ${failures} failed in ${((Date.now() - began) / 1000).toFixed(1)} s`,
 );
-if (values.report) writeReport(values.report, results);
+if (values.report) writeReport(values.report, results, began);
 process.exit(failures > 0 || results.length === 0 ? 1 : 0);

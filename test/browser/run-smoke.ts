@@ -18,14 +18,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
-import { CHROMIUM_ARGS, startTestVite } from '../support/browser.ts';
+import { launchPersistent, startTestVite } from '../support/browser.ts';
 import { type CaseResult, REPORT_FUNCTION, type SmokeEvent } from './protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // The flags WebGPU needs headless as root, on SwiftShader (shared/recipes/WEBGPU-ON-CPU.md).
 
 interface Options {
@@ -79,7 +78,7 @@ async function runWithDeadline(opts: Options): Promise<Outcome> {
     await Promise.race([
       (async () => {
         server = await startServer();
-        browser = await launchBrowser(profile);
+        browser = await launchPersistent(profile);
         await runPage(browser, pageUrl(server, opts.grep), outcome);
       })(),
       deadline,
@@ -113,17 +112,6 @@ function pageUrl(server: ViteDevServer, grep: string): string {
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('the Vite server has no TCP address');
   return `http://127.0.0.1:${address.port}/?grep=${encodeURIComponent(grep)}`;
-}
-
-function launchBrowser(profile: string): Promise<BrowserContext> {
-  const xdg = join(tmpdir(), `webseek-xdg-${process.getuid?.() ?? 0}`);
-  mkdirSync(xdg, { recursive: true, mode: 0o700 });
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? xdg },
-  });
 }
 
 /** Opens the page and collects the worker's events until 'done' or a fatal one. */

@@ -16,21 +16,21 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bytesSource, concatBytes, makeSyntheticModel, readGguf, writeGguf } from '@webseek/formats';
 import { ggufTokenizerMeta, StreamDecoder, tokenizerFromGguf } from '@webseek/tokenizer';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
-import { CHROMIUM_ARGS, startTestVite } from '../support/browser.ts';
+import { launchPersistent as launch, portOf, startTestVite } from '../support/browser.ts';
 import { type RangeServer, startRangeServer } from '../support/range-server.ts';
+import { type CaseResult, check, printCase, writeReport } from '../support/runner.ts';
 import { E2E_API, type E2eAnswer, type E2eApi, type E2eRequest, type E2eResult } from './protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
 const BIN = join(REPO, 'node_modules', '.bin', 'webseek');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Exactly test/browser/run-smoke.ts's flags (shared/recipes/WEBGPU-ON-CPU.md).
 const MAX_TOKENS = 8;
 const MESSAGES: E2eRequest['messages'] = [{ role: 'user', content: 'What is the capital of France?' }];
@@ -54,13 +54,6 @@ const SPEC = {
   seed: 11,
   vocabulary: 'tiny',
 } as const;
-
-interface StepResult {
-  name: string;
-  status: 'passed' | 'failed';
-  ms: number;
-  message?: string;
-}
 
 interface Run {
   dir: string;
@@ -91,11 +84,11 @@ const failed = results.filter((r) => r.status === 'failed').length;
 console.log(
   `e2e: ${results.length - failed} passed, ${failed} failed in ${((Date.now() - began) / 1000).toFixed(1)} s`,
 );
-if (values.report) writeReport(values.report, results);
+if (values.report) writeReport(values.report, results, began);
 process.exit(failed > 0 || results.length === 0 ? 1 : 0);
 
-async function runAll(): Promise<StepResult[]> {
-  const results: StepResult[] = [];
+async function runAll(): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'webseek-e2e-'));
   const run: Run = {
     dir,
@@ -114,7 +107,7 @@ async function runAll(): Promise<StepResult[]> {
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
     results.push({ name: 'e2e harness', status: 'failed', ms: Date.now() - began, message });
-    printStep(results.at(-1)!);
+    printCase(results.at(-1)!);
   } finally {
     clearTimeout(timer);
     await run.browser?.close().catch(() => {});
@@ -125,7 +118,7 @@ async function runAll(): Promise<StepResult[]> {
   return results;
 }
 
-async function runSteps(run: Run, results: StepResult[]): Promise<void> {
+async function runSteps(run: Run, results: CaseResult[]): Promise<void> {
   mkdirSync(run.profile);
   writeFileSync(run.modelPath, run.bytes);
   writeFileSync(run.chatPath, JSON.stringify(MESSAGES));
@@ -140,7 +133,7 @@ async function runSteps(run: Run, results: StepResult[]): Promise<void> {
   ];
   for (const [name, step] of steps) {
     const t = Date.now();
-    let result: StepResult;
+    let result: CaseResult;
     try {
       await step(run);
       result = { name, status: 'passed', ms: Date.now() - t };
@@ -148,7 +141,7 @@ async function runSteps(run: Run, results: StepResult[]): Promise<void> {
       result = { name, status: 'failed', ms: Date.now() - t, message: (error as Error).message.split('\n')[0] };
     }
     results.push(result);
-    printStep(result);
+    printCase(result);
     if (result.status === 'failed') break;
   }
 }
@@ -321,48 +314,4 @@ function spawnCli(args: string[]): Promise<string> {
 
 function startVite(): Promise<ViteDevServer> {
   return startTestVite(HERE, REPO, 'vite-e2e-browser');
-}
-
-function portOf(vite: ViteDevServer): number {
-  const address = vite.httpServer?.address();
-  if (!address || typeof address === 'string') throw new Error('the Vite server has no TCP address');
-  return address.port;
-}
-
-function launch(profile: string): Promise<BrowserContext> {
-  const xdg = join(tmpdir(), `webseek-xdg-${process.getuid?.() ?? 0}`);
-  mkdirSync(xdg, { recursive: true, mode: 0o700 });
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? xdg },
-  });
-}
-
-function check(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-function printStep(r: StepResult): void {
-  const mark = r.status === 'passed' ? 'PASS' : 'FAIL';
-  console.log(`  ${mark} ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}${r.message ? `\n       ${r.message}` : ''}`);
-}
-
-/** vitest-shaped counts, as test/browser/run-smoke.ts writes them. */
-function writeReport(path: string, steps: StepResult[]): void {
-  const numFailedTests = steps.filter((r) => r.status === 'failed').length;
-  const report = {
-    numTotalTests: steps.length,
-    numPassedTests: steps.length - numFailedTests,
-    numFailedTests,
-    numPendingTests: 0,
-    numTodoTests: 0,
-    success: numFailedTests === 0 && steps.length > 0,
-    startTime: began,
-    durationMs: Date.now() - began,
-    testResults: steps,
-  };
-  mkdirSync(dirname(resolve(path)), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }

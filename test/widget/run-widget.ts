@@ -16,25 +16,25 @@
  * URL that 404s shows the error code; removal terminates the worker.
  * Prints one line per case and 'N passed, N failed'; exits non-zero on failure.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { ERROR_CODES } from '@webseek/api';
 import { concatBytes, makeSyntheticModel, writeGguf } from '@webseek/formats';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { type Block, type Inline, parseMarkdown } from '../../packages/widget/src/markdown.ts';
-import { CHROMIUM_ARGS } from '../support/browser.ts';
+import { launchBrowser } from '../support/browser.ts';
 import { type RangeServer, startRangeServer } from '../support/range-server.ts';
+import { type CaseResult, check, printCase, writeReport } from '../support/runner.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BUNDLE = 'webseek-chat.js';
 /** What the one script tag may cost a page (Lit + the element + the whole engine worker). */
 const RAW_BUDGET = 384 * 1024;
@@ -72,13 +72,6 @@ const SPEC = {
   seed: 11,
   vocabulary: 'tiny',
 } as const;
-
-interface CaseResult {
-  name: string;
-  status: 'passed' | 'failed';
-  ms: number;
-  message?: string;
-}
 
 interface Site {
   origin: string;
@@ -122,7 +115,7 @@ const failed = results.filter((r) => r.status === 'failed').length;
 console.log(
   `widget: ${results.length - failed} passed, ${failed} failed in ${((Date.now() - began) / 1000).toFixed(1)} s`,
 );
-if (values.report) writeReport(values.report, results);
+if (values.report) writeReport(values.report, results, began);
 process.exit(failed > 0 || results.length === 0 ? 1 : 0);
 
 async function runAll(): Promise<CaseResult[]> {
@@ -534,7 +527,7 @@ async function removal(run: Run): Promise<void> {
 // ---------------------------------------------------------------- page helpers
 
 async function openPage(run: Run): Promise<Page> {
-  run.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  run.browser = await launchBrowser();
   const page = await run.browser.newPage();
   // tsx (esbuild keepNames) wraps named functions in __name(); Playwright sends the functions' source to the page.
   await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
@@ -734,31 +727,4 @@ function kib(bytes: number): string {
 
 function pct(fraction: unknown): string {
   return `${Math.round(Number(fraction) * 100)}%`;
-}
-
-function check(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-function printCase(r: CaseResult): void {
-  const mark = r.status === 'passed' ? 'PASS' : 'FAIL';
-  console.log(`  ${mark} ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}${r.message ? `\n       ${r.message}` : ''}`);
-}
-
-/** vitest-shaped counts, as test/e2e-browser/run-e2e.ts writes them. */
-function writeReport(path: string, cases: CaseResult[]): void {
-  const numFailedTests = cases.filter((r) => r.status === 'failed').length;
-  const report = {
-    numTotalTests: cases.length,
-    numPassedTests: cases.length - numFailedTests,
-    numFailedTests,
-    numPendingTests: 0,
-    numTodoTests: 0,
-    success: numFailedTests === 0 && cases.length > 0,
-    startTime: began,
-    durationMs: Date.now() - began,
-    testResults: cases,
-  };
-  mkdirSync(dirname(resolve(path)), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -24,9 +24,8 @@ import { parseArgs } from 'node:util';
 import { Engine } from '@webseek/engine';
 import { nodeFileSource } from '@webseek/formats/node-source';
 import { createNodeGpuContext } from '@webseek/gpu/node';
-import { type BrowserContext, chromium } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
-import { CHROMIUM_ARGS, startTestVite } from '../../support/browser.ts';
+import { launchPersistent as launch, portOf, startTestVite } from '../../support/browser.ts';
 import { startRangeServer } from '../../support/range-server.ts';
 import {
   BENCH_API,
@@ -41,7 +40,6 @@ import {
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEFAULT_MODEL = join(REPO, '.cache', 'models', 'r1-qwen-1.5b-q4_0.gguf');
 const DEFAULT_PROMPT = 'The three laws of thermodynamics, explained briefly for a curious student:';
 
@@ -216,21 +214,4 @@ function runLine(r: RunFigures): string {
 
 function mb(bytes: number): number {
   return bytes / 1e6;
-}
-
-function portOf(vite: ViteDevServer): number {
-  const address = vite.httpServer?.address();
-  if (!address || typeof address === 'string') throw new Error('the Vite server has no TCP address');
-  return address.port;
-}
-
-function launch(profile: string): Promise<BrowserContext> {
-  const xdg = join(tmpdir(), `webseek-xdg-${process.getuid?.() ?? 0}`);
-  mkdirSync(xdg, { recursive: true, mode: 0o700 });
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? xdg },
-  });
 }
