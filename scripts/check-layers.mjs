@@ -1,5 +1,5 @@
 // Enforces STYLE.md's import direction: each workspace package may import only
-// the packages listed for it. kernels ← gpu ← engine ← {worker ← widget, server};
+// the packages listed for it. kernels ← gpu ← engine ← {worker ← widget ← apps/demos, server};
 // api, formats, tokenizer and loader never touch WGSL. Nothing imports test/.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -16,11 +16,14 @@ const ALLOWED = {
   worker: ['api', 'engine', 'loader'],
   widget: ['api', 'worker'],
   server: ['api', 'formats', 'tokenizer', 'gpu', 'engine', 'loader'],
+  // Deployable apps and embed examples: public exports of the page-facing packages only.
+  apps: ['api', 'worker', 'widget', 'loader'],
+  demos: ['api', 'worker', 'widget', 'loader'],
 };
 
 const root = new URL('..', import.meta.url).pathname;
-const homes = { kernels: join(root, 'kernels') };
-for (const name of Object.keys(ALLOWED)) if (name !== 'kernels') homes[name] = join(root, 'packages', name);
+const homes = { kernels: join(root, 'kernels'), apps: join(root, 'apps'), demos: join(root, 'demos') };
+for (const name of Object.keys(ALLOWED)) homes[name] ??= join(root, 'packages', name);
 
 const problems = [];
 for (const [pkg, home] of Object.entries(homes)) {
@@ -53,7 +56,7 @@ function* sourceFiles(dir) {
     return;
   }
   for (const name of entries) {
-    if (name === 'node_modules' || name === 'test') continue;
+    if (name === 'node_modules' || name === 'test' || name === 'dist') continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* sourceFiles(path);
     else if (/\.(ts|mts|js|mjs)$/.test(name)) yield path;

@@ -12,4 +12,5 @@ npm run --silent test:browser -- --report .cache/reports/browser.json
 npm run --silent test:browser:loader -- --report .cache/reports/browser-loader.json
 npm run --silent test:e2e -- --report .cache/reports/e2e.json
 npm run --silent test:widget -- --report .cache/reports/widget.json
-node scripts/summarize-tests.mjs .cache/reports/vitest.json .cache/reports/browser.json .cache/reports/browser-loader.json .cache/reports/e2e.json .cache/reports/widget.json
+npm run --silent test:apps -- --report .cache/reports/apps.json
+node scripts/summarize-tests.mjs .cache/reports/vitest.json .cache/reports/browser.json .cache/reports/browser-loader.json .cache/reports/e2e.json .cache/reports/widget.json .cache/reports/apps.json
