@@ -156,7 +156,11 @@ describe('fs weight cache: download', () => {
     await c.download(url, { chunkBytes: CHUNK });
     const spied = (calls: number[]) => {
       const store = fsWeightStore({ dir: c.dir });
-      return { ...store, getChunk: (id: string, k: number) => (calls.push(k), store.getChunk(id, k)) };
+      const getChunk = (id: string, k: number) => {
+        calls.push(k);
+        return store.getChunk(id, k);
+      };
+      return { ...store, getChunk };
     };
     const calls: number[] = [];
     const source = (await openCached(modelId(url), spied(calls)))!;

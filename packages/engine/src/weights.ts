@@ -204,7 +204,11 @@ export async function loadWeights(
   const vectors = async (label: string, names: string[]) => {
     const parts = await Promise.all(names.map(values));
     const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
+    let at = 0;
+    for (const p of parts) {
+      joined.set(p, at);
+      at += p.length;
+    }
     const buffer = await ctx.upload(label, joined);
     uploaded.push(buffer);
     for (const name of names) done(gguf.tensor(name));
