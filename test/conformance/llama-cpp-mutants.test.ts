@@ -85,9 +85,7 @@ function variant(o: { config?: Partial<ModelConfig>; weights?: ModelWeights }): 
 }
 
 function withoutBiases(qkv: QkvWeights): QkvWeights {
-  if ('stacked' in qkv) return { stacked: qkv.stacked };
-  const { q, k, v } = qkv;
-  return { q, k, v };
+  return qkv.map(({ outputs, w }) => ({ outputs, w }));
 }
 
 /** Disposes a variant's session only: the weights belong to `model`. */

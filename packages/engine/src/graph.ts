@@ -103,19 +103,21 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
   ) => (T === 1 ? matVec(ctx, { w: weights, x, y, ...extra }) : matMul(ctx, { w: weights, x, y, m: T, ...extra }));
   const qWidth = c.nHead * c.headDim;
   const kvWidth = c.nKvHead * c.headDim;
-  const projectQkv = async (qkv: QkvWeights): Promise<Dispatch[]> =>
-    'stacked' in qkv
-      ? [
-          await project(qkv.stacked, a.xn, a.q, {
-            ...(qkv.bias ? { bias: qkv.bias } : {}),
-            split: { at: [qWidth, qWidth + kvWidth], y1: a.k, y2: a.v },
-          }),
-        ]
-      : [
-          await project(qkv.q, a.xn, a.q, qkv.qBias ? { bias: qkv.qBias } : {}),
-          await project(qkv.k, a.xn, a.k, qkv.kBias ? { bias: qkv.kBias } : {}),
-          await project(qkv.v, a.xn, a.v, qkv.vBias ? { bias: qkv.vBias } : {}),
-        ];
+  const widths = { q: qWidth, k: kvWidth, v: kvWidth };
+  // One launch per group; a stacked group's result is split over its outputs.
+  const projectQkv = async (qkv: QkvWeights): Promise<Dispatch[]> => {
+    const out: Dispatch[] = [];
+    for (const { outputs, w: weights, bias } of qkv) {
+      const [first, second, third] = outputs.map((o) => a[o]);
+      const cut = widths[outputs[0]!];
+      const split =
+        second === undefined
+          ? {}
+          : { split: { at: [cut, cut + widths[outputs[1]!]] as const, y1: second, ...(third ? { y2: third } : {}) } };
+      out.push(await project(weights, a.xn, first!, { ...(bias ? { bias } : {}), ...split }));
+    }
+    return out;
+  };
   // x += down(silu(gate) * up). Stacked, one launch writes [gate | up] per token, as the fused
   // SwiGLU reads it; decoding, the down matvec applies SwiGLU as it loads that row itself.
   const feedForward = async (gateUp: GateUpWeights, down: GpuWeights): Promise<Dispatch[]> => {

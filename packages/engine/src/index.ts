@@ -10,5 +10,13 @@ export { loadModel, Model } from './model.ts';
 export type { PenaltySettings } from './penalties.ts';
 export type { GeneratedToken, GenerateOptions, StepCounters } from './session.ts';
 export { mixSeed, Session, topK } from './session.ts';
-export type { GateUpWeights, LayerWeights, LoadProgress, ModelWeights, QkvWeights } from './weights.ts';
+export type {
+  GateUpWeights,
+  LayerWeights,
+  LoadProgress,
+  ModelWeights,
+  QkvGroup,
+  QkvOutput,
+  QkvWeights,
+} from './weights.ts';
 export { checkTensors, disposeModelWeights, expectedTensors, layerMatrices, loadWeights } from './weights.ts';

@@ -10,30 +10,24 @@ import {
 } from '@webseek/gpu';
 import type { ModelConfig } from './config.ts';
 
+/** The outputs a q/k/v projection writes, in row order. */
+export type QkvOutput = 'q' | 'k' | 'v';
+
 /**
- * q, k and v: one stacked matrix, rows [q | k | v] (one launch, its output
- * split three ways), when the three share a type and fit one buffer; else
- * apart (Q4_K_M keeps some v in Q6_K).
+ * One launch of the q/k/v projection: the rows of `outputs` (in q, k, v order)
+ * stacked in one matrix, its result split over them by the epilogue. A layer
+ * has one group [q, k, v] when the three share a type and fit one buffer,
+ * [q, k] + [v] when only q and k do (Q4_K_M keeps some v in Q6_K), else three.
  */
-export type QkvWeights =
-  | {
-      /** (nHead*headDim + 2*nKvHead*headDim, nEmbd) */
-      stacked: GpuWeights;
-      /** (nHead*headDim + 2*nKvHead*headDim) f32, qwen2 only: the biases stacked as the rows are */
-      bias?: GPUBuffer;
-    }
-  | {
-      /** (nHead*headDim, nEmbd) */
-      q: GpuWeights;
-      /** (nKvHead*headDim, nEmbd) */
-      k: GpuWeights;
-      v: GpuWeights;
-      /** (nHead*headDim) f32, qwen2 only */
-      qBias?: GPUBuffer;
-      /** (nKvHead*headDim) f32, qwen2 only */
-      kBias?: GPUBuffer;
-      vBias?: GPUBuffer;
-    };
+export interface QkvGroup {
+  outputs: QkvOutput[];
+  /** (Σ output widths, nEmbd): q is nHead*headDim rows, k and v nKvHead*headDim each */
+  w: GpuWeights;
+  /** (Σ output widths) f32, qwen2 only: the biases stacked as the rows are */
+  bias?: GPUBuffer;
+}
+
+export type QkvWeights = QkvGroup[];
 
 /** gate and up: stacked rows [gate | up] (one launch writing [gate | up] per token, what fused SwiGLU reads), else apart. */
 export type GateUpWeights =
@@ -64,7 +58,7 @@ export interface LayerWeights {
 
 /** Every weight matrix of a block, once. */
 export function layerMatrices(l: LayerWeights): GpuWeights[] {
-  const qkv = 'stacked' in l.qkv ? [l.qkv.stacked] : [l.qkv.q, l.qkv.k, l.qkv.v];
+  const qkv = l.qkv.map((g) => g.w);
   const gateUp = 'stacked' in l.gateUp ? [l.gateUp.stacked] : [l.gateUp.gate, l.gateUp.up];
   return [...qkv, l.o, ...gateUp, l.down];
 }
@@ -254,21 +248,25 @@ async function loadLayer(i: number, c: ModelConfig, load: LayerLoader): Promise<
   return { attnNorm, qkv, o, ffnNorm, gateUp, down };
 }
 
+/** q, k, v in as few launches as their types allow: consecutive runs that stack. */
 async function loadQkv(b: string, c: ModelConfig, load: LayerLoader): Promise<QkvWeights> {
-  const names = ['q', 'k', 'v'].map((x) => `${b}.attn_${x}.weight`);
-  const biases = ['q', 'k', 'v'].map((x) => `${b}.attn_${x}.bias`);
-  if (load.stackable(names)) {
-    const stacked = await load.stack(`${b}.attn_qkv`, names);
-    return c.qkvBias ? { stacked, bias: await load.vectors(`${b}.attn_qkv.bias`, biases) } : { stacked };
+  const outputs: QkvOutput[] = ['q', 'k', 'v'];
+  const weight = (o: QkvOutput) => `${b}.attn_${o}.weight`;
+  const groups: QkvWeights = [];
+  for (let i = 0; i < outputs.length; ) {
+    let end = outputs.length;
+    while (end > i + 1 && !load.stackable(outputs.slice(i, end).map(weight))) end--;
+    const run = outputs.slice(i, end);
+    const label = run.length === 1 ? weight(run[0]!) : `${b}.attn_${run.join('')}`;
+    const w = run.length === 1 ? await load.matrix(label) : await load.stack(label, run.map(weight));
+    const biases = run.map((o) => `${b}.attn_${o}.bias`);
+    const bias = c.qkvBias
+      ? await load.vectors(run.length === 1 ? biases[0]! : `${b}.attn_${run.join('')}.bias`, biases)
+      : undefined;
+    groups.push({ outputs: run, w, ...(bias ? { bias } : {}) });
+    i = end;
   }
-  const [q, k, v] = [await load.matrix(names[0]!), await load.matrix(names[1]!), await load.matrix(names[2]!)];
-  if (!c.qkvBias) return { q, k, v };
-  const [qBias, kBias, vBias] = [
-    await load.vector(biases[0]!),
-    await load.vector(biases[1]!),
-    await load.vector(biases[2]!),
-  ];
-  return { q, k, v, qBias, kBias, vBias };
+  return groups;
 }
 
 export function disposeModelWeights(w: ModelWeights): void {
@@ -284,7 +282,6 @@ export function disposeModelWeights(w: ModelWeights): void {
   w.ropeFreqs?.destroy();
   for (const l of w.layers) {
     for (const m of layerMatrices(l)) drop(m);
-    const biases = 'stacked' in l.qkv ? [l.qkv.bias] : [l.qkv.qBias, l.qkv.kBias, l.qkv.vBias];
-    for (const v of [l.attnNorm, l.ffnNorm, ...biases]) v?.destroy();
+    for (const v of [l.attnNorm, l.ffnNorm, ...l.qkv.map((g) => g.bias)]) v?.destroy();
   }
 }

@@ -20,7 +20,7 @@ import {
   uniformBuffer,
 } from '../dispatch.ts';
 import type { GpuWeights } from '../weights.ts';
-import { requireOutputs, type SplitOutputs, splitOf } from './split.ts';
+import { requireOutputs, type SplitOutputs, splitBindings, splitOf } from './split.ts';
 
 export interface MatMulArgs {
   /** (N, K) in its type's GPU layout. */
@@ -35,7 +35,7 @@ export interface MatMulArgs {
   bias?: Binding;
   /** y += X·Wᵀ instead of y = X·Wᵀ (fuses a residual add). */
   accumulate?: boolean;
-  /** A stacked projection's columns split over y, y1, y2 (one launch for q, k and v). */
+  /** A stacked projection's columns split over y, y1, y2 (one launch for q, k and v, or q and k). */
   split?: SplitOutputs;
   /** Weight arithmetic; 'f16' needs shader-f16. Defaults to f32. */
   precision?: Precision;
@@ -65,8 +65,9 @@ export async function matMul(ctx: GpuContext, a: MatMulArgs): Promise<Dispatch> 
   if (a.bias) requireBytes(source.label, 'bias', a.bias, w.n * 4);
   const params = uniformBuffer(ctx, `${source.label}_params`, [m, w.n, w.k, w.k8]);
   const workgroups = [Math.ceil(m / tile.bm), Math.ceil(w.n / tile.bn), 1] as const;
-  const bindings = [w.q, w.s, a.x, a.y, params, a.bias, a.split?.y1, a.split?.y2];
-  return prepareDispatch(ctx, source, bindings, workgroups, [params]);
+  const split = await splitBindings(ctx, source.label, a.split);
+  const bindings = [w.q, w.s, a.x, a.y, params, a.bias, split.y1, split.y2];
+  return prepareDispatch(ctx, source, bindings, workgroups, [params, ...split.owned]);
 }
 
 /** Floating-point operations of one (M, K) × (K, N) product: a multiply and an add per term. */

@@ -13,7 +13,7 @@ import {
 import type { GpuContext } from '../context.ts';
 import { type Binding, type Dispatch, grid, prepareDispatch, requireBytes, uniformBuffer } from '../dispatch.ts';
 import type { GpuWeights } from '../weights.ts';
-import { requireOutputs, type SplitOutputs, splitOf } from './split.ts';
+import { requireOutputs, type SplitOutputs, splitBindings, splitOf } from './split.ts';
 
 export interface MatVecArgs {
   /** (N, K) weights in their type's GPU layout (uploadWeights). */
@@ -28,7 +28,7 @@ export interface MatVecArgs {
   bias?: Binding;
   /** y += Wx (fuses the residual add). */
   accumulate?: boolean;
-  /** A stacked projection's columns split over y, y1, y2 (one launch for q, k and v). */
+  /** A stacked projection's columns split over y, y1, y2 (one launch for q, k and v, or q and k). */
   split?: SplitOutputs;
   /** Defaults to the device's capability. */
   subgroups?: boolean;
@@ -69,8 +69,9 @@ export async function matVec(ctx: GpuContext, a: MatVecArgs): Promise<Dispatch> 
   if (a.bias) requireBytes(source.label, 'bias', a.bias, n * 4);
   const params = uniformBuffer(ctx, `${source.label}_params`, [n, k, k8]);
   const workgroups = grid(ctx, matVecWorkgroups(n, key, sgMax));
-  const bindings = [a.w.q, a.w.s, a.x, a.y, params, a.bias, a.split?.y1, a.split?.y2];
-  return prepareDispatch(ctx, source, bindings, workgroups, [params]);
+  const split = await splitBindings(ctx, source.label, a.split);
+  const bindings = [a.w.q, a.w.s, a.x, a.y, params, a.bias, split.y1, split.y2];
+  return prepareDispatch(ctx, source, bindings, workgroups, [params, ...split.owned]);
 }
 
 /**

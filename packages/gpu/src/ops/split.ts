@@ -1,10 +1,11 @@
 /**
  * Outputs of a stacked projection: one matrix holding the rows of several
- * (q, k and v), one launch, its N columns cut into three outputs by the split
- * epilogue (kernels/matmul/epilogue_split.wgsl).
+ * (q, k and v, or q and k), one launch, its N columns cut into three outputs
+ * (or two: at[1] = N) by the split epilogue (kernels/matmul/epilogue_split.wgsl).
  */
 import { RuntimeError } from '@webseek/api';
 import type { Split } from '@webseek/kernels';
+import { type GpuContext, Usage } from '../context.ts';
 import { type Binding, requireBytes } from '../dispatch.ts';
 
 export interface SplitOutputs {
@@ -12,8 +13,8 @@ export interface SplitOutputs {
   at: readonly [number, number];
   /** (M, at[1] - at[0]) f32 */
   y1: Binding;
-  /** (M, N - at[1]) f32 */
-  y2: Binding;
+  /** (M, N - at[1]) f32; may be left out when at[1] = N (a two-way split). */
+  y2?: Binding;
 }
 
 /** The kernel's split constants, after checking the cut points against N. */
@@ -24,10 +25,10 @@ export function splitOf(kernel: string, n: number, s: SplitOutputs, accumulate: 
       details: { kernel, parameter: 'split' },
     });
   }
-  if (!(Number.isInteger(a) && Number.isInteger(b) && a > 0 && a < b && b < n)) {
+  if (!(Number.isInteger(a) && Number.isInteger(b) && a > 0 && a < b && b <= n)) {
     throw new RuntimeError(
       'INVALID_ARGUMENT',
-      `kernel '${kernel}': split points [${a}, ${b}] must be integers with 0 < a < b < n = ${n}`,
+      `kernel '${kernel}': split points [${a}, ${b}] must be integers with 0 < a < b <= n = ${n}`,
       { details: { kernel, parameter: 'split', at: [a, b], n } },
     );
   }
@@ -42,5 +43,25 @@ export function requireOutputs(kernel: string, y: Binding, m: number, n: number,
   }
   requireBytes(kernel, 'y', y, m * s.at[0] * 4);
   requireBytes(kernel, 'y1', s.y1, m * (s.at[1] - s.at[0]) * 4);
-  requireBytes(kernel, 'y2', s.y2, m * (n - s.at[1]) * 4);
+  if (s.y2) requireBytes(kernel, 'y2', s.y2, m * (n - s.at[1]) * 4);
+  else if (s.at[1] !== n) {
+    throw new RuntimeError('INVALID_ARGUMENT', `kernel '${kernel}': y2 is missing for columns [${s.at[1]}, ${n})`, {
+      details: { kernel, binding: 'y2' },
+    });
+  }
+}
+
+/**
+ * The split's y1 and y2 bindings; a two-way split gets a 4-byte y2 the epilogue
+ * never writes (WGSL binds every output it declares), owned by the dispatch.
+ */
+export async function splitBindings(
+  ctx: GpuContext,
+  kernel: string,
+  s: SplitOutputs | undefined,
+): Promise<{ y1?: Binding; y2?: Binding; owned: GPUBuffer[] }> {
+  if (!s) return { owned: [] };
+  if (s.y2) return { y1: s.y1, y2: s.y2, owned: [] };
+  const unused = await ctx.createBuffer(`${kernel}_y2_unused`, 4, Usage.STORAGE);
+  return { y1: s.y1, y2: unused, owned: [unused] };
 }
