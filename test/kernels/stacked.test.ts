@@ -145,7 +145,9 @@ describe('stacked projections (one upload, one launch, three outputs)', () => {
       const want = ref.matVec(p.dense, x, 256, p.n);
       const scale = ref.matVecAbs(p.dense, x, 256, p.n);
       const got = await outs[i]!.readF32();
-      got.forEach((g, r) => expect(Math.abs(g - want[r]!)).toBeLessThanOrEqual(REL * (scale[r]! + 1) + 1e-7));
+      for (const [r, g] of got.entries()) {
+        expect(Math.abs(g - want[r]!)).toBeLessThanOrEqual(REL * (scale[r]! + 1) + 1e-7);
+      }
     }
   });
 
