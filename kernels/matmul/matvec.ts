@@ -5,6 +5,7 @@ import { epilogueOf, epiloguePart, type Split, splitConstants } from './matmul.t
 import matvec from './matvec.wgsl?raw';
 import reducePlain from './matvec_reduce_plain.wgsl?raw';
 import reduceSubgroup from './matvec_reduce_sg.wgsl?raw';
+import xNorm from './matvec_x_norm.wgsl?raw';
 import xScalar from './matvec_x_scalar.wgsl?raw';
 import xSwiglu from './matvec_x_swiglu.wgsl?raw';
 import xVec4 from './matvec_x_vec4.wgsl?raw';
@@ -28,6 +29,8 @@ export interface MatVecKey {
   xVec4?: boolean;
   /** x is one token's [gate | up] (2K) and the product uses silu(gate) * up: needs K % 8 == 0. */
   xSwiglu?: boolean;
+  /** The product uses rmsnorm(x) (weight at binding 9, eps as given): needs K % 8 == 0. */
+  xNorm?: { eps: number };
 }
 
 /**
@@ -40,11 +43,12 @@ export const MATVEC_MAX_ROWS = 8;
 
 /**
  * Bindings: 0 w_q, 1 w_s (decoder's), 2 x (K) f32, 3 y (N) f32, 4 uniform
- * {n, k, k8}, 5 bias (N) f32 (bias epilogues only), 6 y1 and 7 y2 (split only).
+ * {n, k, k8}, 5 bias (N) f32 (bias epilogues only), 6 y1 and 7 y2 (split only),
+ * 9 RMSNorm weight (K) f32 (xNorm only).
  * Dispatch: `matVecWorkgroups` workgroups (spread over x and y).
  */
 export function matVecKernel(key: MatVecKey): KernelSource {
-  const { type, precision, subgroups, xVec4: vec4 = false, xSwiglu: swiglu = false } = key;
+  const { type, precision, subgroups, xVec4: vec4 = false, xSwiglu: swiglu = false, xNorm: norm } = key;
   const { workgroupSize = MATVEC_DEFAULTS.workgroupSize, rows = MATVEC_DEFAULTS.rows } = key;
   const format = weightFormat(type, 'matvec');
   const epilogue = epilogueOf({ ...key, split: key.split !== undefined });
@@ -57,7 +61,7 @@ export function matVecKernel(key: MatVecKey): KernelSource {
       precision,
       subgroups && 'sg',
       epilogue !== 'none' && epilogue,
-      swiglu ? 'xswiglu' : vec4 ? 'x4' : 'x1',
+      swiglu ? 'xswiglu' : norm ? 'xnorm' : vec4 ? 'x4' : 'x1',
       rows !== MATVEC_DEFAULTS.rows && `r${rows}`,
     ),
     code: composeWgsl({
@@ -66,13 +70,13 @@ export function matVecKernel(key: MatVecKey): KernelSource {
       parts: [
         `const ROWS: u32 = ${rows}u;\nconst GROUPS: bool = ${groups};`,
         format.decoder,
-        ...(swiglu ? [SILU_PART, xSwiglu] : [vec4 ? xVec4 : xScalar]),
+        ...(swiglu ? [SILU_PART, xSwiglu] : [norm ? xNorm : vec4 ? xVec4 : xScalar]),
         epiloguePart(epilogue),
         matvec,
         subgroups ? reduceSubgroup : reducePlain,
       ],
     }),
-    constants: { WG: workgroupSize, ...splitConstants(key.split) },
+    constants: { WG: workgroupSize, ...splitConstants(key.split), ...(norm ? { NORM_EPS: norm.eps } : {}) },
   };
 }
 

@@ -18,7 +18,10 @@
 // 32-value groups, i.e. a block type), a weight decoder (bindings 0-1,
 // `w_quant8`, `w_quant32`, W_SCALED, W_SUB), an x loader (binding 2, `x_chunk`),
 // an epilogue (binding 3 y, 5 bias, `y_store`), a matvec reduction (the entry
-// point, which calls `matvec(team, lane, team_size)`; `rows_reduce`, `rows_total`).
+// point, which calls `matvec(team, lane, team_size)`; `rows_reduce`, `rows_total`,
+// `extra_total`). The x loader also gives `x_scale` (a factor for every row's
+// result: 1, or 1 / rms(x) for the norm loader) and `x_extra` / X_EXTRA (its
+// per-thread sum for the reduction to add up).
 
 struct Params {
   n: u32,   // rows of W = length of y
@@ -126,6 +129,6 @@ fn matvec(team: u32, lane: u32, team_size: u32) {
   }
   rows_reduce(lane);
   for (var r = lane; r < ROWS && row0 + r < params.n; r += team_size) {
-    y_store(row0 + r, row0 + r, rows_total(r));
+    y_store(row0 + r, row0 + r, rows_total(r) * x_scale());
   }
 }

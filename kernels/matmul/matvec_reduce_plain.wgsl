@@ -5,6 +5,7 @@
 
 override SCRATCH: u32 = 2u * WG;
 var<workgroup> rows_scratch: array<vec4<f32>, SCRATCH>;  // (2, WG): rows 0-3, rows 4-7
+var<workgroup> extra_scratch: array<f32, WG>;            // (WG): the x loader's x_extra (X_EXTRA only)
 
 @compute @workgroup_size(WG)
 fn main(
@@ -18,6 +19,9 @@ fn main(
 fn rows_reduce(lid: u32) {
   rows_scratch[lid] = acc_lo;
   rows_scratch[WG + lid] = acc_hi;
+  if (X_EXTRA) {
+    extra_scratch[lid] = x_extra();
+  }
   workgroupBarrier();
   for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
     if (lid < stride) {
@@ -25,9 +29,17 @@ fn rows_reduce(lid: u32) {
       if (ROWS > 4u) {
         rows_scratch[WG + lid] += rows_scratch[WG + lid + stride];
       }
+      if (X_EXTRA) {
+        extra_scratch[lid] += extra_scratch[lid + stride];
+      }
     }
     workgroupBarrier();
   }
+}
+
+// The x loader's x_extra summed over the workgroup; valid after rows_reduce.
+fn extra_total() -> f32 {
+  return extra_scratch[0];
 }
 
 // Row r's sum over the workgroup; valid after rows_reduce.

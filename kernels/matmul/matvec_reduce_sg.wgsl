@@ -16,11 +16,21 @@ fn main(
   matvec((wid.x + wid.y * nwg.x) * (WG / size) + lid / size, lane, size);
 }
 
+var<private> extra_sum: f32;
+
 fn rows_reduce(lane: u32) {
   acc_lo = subgroupAdd(acc_lo);
   if (ROWS > 4u) {
     acc_hi = subgroupAdd(acc_hi);
   }
+  if (X_EXTRA) {
+    extra_sum = subgroupAdd(x_extra());
+  }
+}
+
+// The x loader's x_extra summed over the subgroup (every lane has it); valid after rows_reduce.
+fn extra_total() -> f32 {
+  return extra_sum;
 }
 
 // Row r's sum over the subgroup (every lane has it); valid after rows_reduce.

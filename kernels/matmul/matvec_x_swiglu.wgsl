@@ -19,3 +19,14 @@ fn x_chunk(c: u32) -> X8 {
   let g1 = gate_up[2u * c + 1u];
   return X8(silu(g0) * gate_up[up + 2u * c], silu(g1) * gate_up[up + 2u * c + 1u]);
 }
+
+// No per-vector scale: nothing extra for the team to reduce.
+const X_EXTRA: bool = false;
+
+fn x_extra() -> f32 {
+  return 0.0;
+}
+
+fn x_scale() -> f32 {
+  return 1.0;
+}

@@ -49,7 +49,7 @@ function* matrixVariants(): Generator<KernelSource> {
           const split = epilogue.includes('split') ? { split: SPLIT } : {};
           const bias = epilogue.includes('bias');
           const accumulate = epilogue.includes('accumulate');
-          for (const x of ['x1', 'x4', 'swiglu'] as const) {
+          for (const x of ['x1', 'x4', 'swiglu', 'norm'] as const) {
             for (const rows of [1, 5, 8]) {
               yield matVecKernel({
                 type,
@@ -60,6 +60,7 @@ function* matrixVariants(): Generator<KernelSource> {
                 rows,
                 xVec4: x === 'x4',
                 xSwiglu: x === 'swiglu',
+                ...(x === 'norm' ? { xNorm: { eps: 1e-6 } } : {}),
                 ...split,
               });
             }

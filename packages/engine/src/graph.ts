@@ -82,6 +82,15 @@ export interface StepGraph {
   copyLastRow: boolean;
 }
 
+/** A projection's input after an RMSNorm: the norm's launch and xn, or (decoding) x with the norm folded in. */
+interface NormedInput {
+  launches: Dispatch[];
+  x: Binding;
+  xNorm?: { weight: GPUBuffer; eps: number };
+}
+
+type ProjectExtra = { bias?: Binding; accumulate?: boolean; split?: SplitOutputs };
+
 export interface GraphInputs {
   ctx: GpuContext;
   config: ModelConfig;
@@ -95,18 +104,25 @@ export interface GraphInputs {
 export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGraph> {
   const { ctx, config: c, weights: w, acts: a, kv } = g;
   const shape = { nHead: c.nHead, nKvHead: c.nKvHead, headDim: c.headDim, ctx: kv.context, cacheDtype: kv.dtype };
-  const project = (
-    weights: GpuWeights,
-    x: Binding,
-    y: Binding,
-    extra: { bias?: Binding; accumulate?: boolean; split?: SplitOutputs } = {},
-  ) => (T === 1 ? matVec(ctx, { w: weights, x, y, ...extra }) : matMul(ctx, { w: weights, x, y, m: T, ...extra }));
+  const project = (weights: GpuWeights, x: Binding, y: Binding, extra: ProjectExtra = {}) =>
+    T === 1 ? matVec(ctx, { w: weights, x, y, ...extra }) : matMul(ctx, { w: weights, x, y, m: T, ...extra });
+  // Decoding, a projection after an RMSNorm applies the norm as it loads x (matvec xNorm): no
+  // norm launch and no xn in between. Prefill normalizes once into xn for the matmuls.
+  const foldNorm = T === 1 && c.nEmbd % 8 === 0;
+  const normed = async (weight: GPUBuffer): Promise<NormedInput> =>
+    foldNorm
+      ? { launches: [], x: a.x, xNorm: { weight, eps: c.eps } }
+      : { launches: [await rmsNorm(ctx, { x: a.x, weight, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps })], x: a.xn };
+  const projectNormed = (weights: GpuWeights, input: NormedInput, y: Binding, extra: ProjectExtra = {}) =>
+    input.xNorm
+      ? matVec(ctx, { w: weights, x: input.x, xNorm: input.xNorm, y, ...extra })
+      : project(weights, input.x, y, extra);
   const qWidth = c.nHead * c.headDim;
   const kvWidth = c.nKvHead * c.headDim;
   const widths = { q: qWidth, k: kvWidth, v: kvWidth };
   // One launch per group; a stacked group's result is split over its outputs.
-  const projectQkv = async (qkv: QkvWeights): Promise<Dispatch[]> => {
-    const out: Dispatch[] = [];
+  const projectQkv = async (qkv: QkvWeights, input: NormedInput): Promise<Dispatch[]> => {
+    const out: Dispatch[] = [...input.launches];
     for (const { outputs, w: weights, bias } of qkv) {
       const [first, second, third] = outputs.map((o) => a[o]);
       const cut = widths[outputs[0]!];
@@ -114,27 +130,28 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
         second === undefined
           ? {}
           : { split: { at: [cut, cut + widths[outputs[1]!]] as const, y1: second, ...(third ? { y2: third } : {}) } };
-      out.push(await project(weights, a.xn, first!, { ...(bias ? { bias } : {}), ...split }));
+      out.push(await projectNormed(weights, input, first!, { ...(bias ? { bias } : {}), ...split }));
     }
     return out;
   };
   // x += down(silu(gate) * up). Stacked, one launch writes [gate | up] per token, as the fused
   // SwiGLU reads it; decoding, the down matvec applies SwiGLU as it loads that row itself.
-  const feedForward = async (gateUp: GateUpWeights, down: GpuWeights): Promise<Dispatch[]> => {
+  const feedForward = async (gateUp: GateUpWeights, down: GpuWeights, input: NormedInput): Promise<Dispatch[]> => {
     if (!('stacked' in gateUp)) {
       return [
-        await project(gateUp.gate, a.xn, a.gate),
-        await project(gateUp.up, a.xn, a.up),
+        ...input.launches,
+        await projectNormed(gateUp.gate, input, a.gate),
+        await projectNormed(gateUp.up, input, a.up),
         await swiglu(ctx, { gate: a.gate, up: a.up, y: a.h, rows: T, ffn: c.nFf }),
         await project(down, a.h, a.x, { accumulate: true }),
       ];
     }
-    const gateUpRows = await project(gateUp.stacked, a.xn, a.gate);
+    const gateUpRows = [...input.launches, await projectNormed(gateUp.stacked, input, a.gate)];
     if (T === 1 && down.k % 8 === 0) {
-      return [gateUpRows, await matVec(ctx, { w: down, x: a.gate, xSwiglu: true, y: a.x, accumulate: true })];
+      return [...gateUpRows, await matVec(ctx, { w: down, x: a.gate, xSwiglu: true, y: a.x, accumulate: true })];
     }
     return [
-      gateUpRows,
+      ...gateUpRows,
       await swiglu(ctx, { gateUp: a.gate, y: a.h, rows: T, ffn: c.nFf }),
       await project(down, a.h, a.x, { accumulate: true }),
     ];
@@ -144,8 +161,7 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
   for (let i = 0; i < c.nLayer; i++) {
     const l = w.layers[i]!;
     body.push(
-      await rmsNorm(ctx, { x: a.x, weight: l.attnNorm, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps }),
-      ...(await projectQkv(l.qkv)),
+      ...(await projectQkv(l.qkv, await normed(l.attnNorm))),
       // RoPE and the KV append in one launch: k lands rotated in the cache, v beside it.
       await ropeKv(ctx, {
         q: a.q,
@@ -186,8 +202,7 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
             }),
           ]),
       await project(l.o, a.attn, a.x, { accumulate: true }),
-      await rmsNorm(ctx, { x: a.x, weight: l.ffnNorm, y: a.xn, rows: T, dim: c.nEmbd, eps: c.eps }),
-      ...(await feedForward(l.gateUp, l.down)),
+      ...(await feedForward(l.gateUp, l.down, await normed(l.ffnNorm))),
     );
   }
 

@@ -22,6 +22,8 @@ export interface MatVecArgs {
   x: Binding;
   /** The product's input is silu(gate) * up of x = [gate | up] (the down projection without a SwiGLU launch). */
   xSwiglu?: boolean;
+  /** The product's input is rmsnorm(x) with this (K) f32 weight (the projection after a norm, without its launch). */
+  xNorm?: { weight: Binding; eps: number };
   /** (N) f32; read too when `accumulate`. */
   y: Binding;
   /** (N) f32: y = Wx + bias (qwen2's q/k/v projections). */
@@ -54,23 +56,39 @@ export async function matVec(ctx: GpuContext, a: MatVecArgs): Promise<Dispatch> 
     workgroupSize: matVecWorkgroupSize(subgroups, sgMax),
     xVec4: a.w.k % 8 === 0,
     xSwiglu: a.xSwiglu ?? false,
+    ...(a.xNorm ? { xNorm: { eps: a.xNorm.eps } } : {}),
     rows: a.rows ?? (ctx.adapterInfo.isSoftware ? MATVEC_DEFAULTS.softwareRows : MATVEC_DEFAULTS.rows),
   };
   requireRows(`matvec_${a.w.type}`, key.rows);
   const source = matVecKernel(key);
   const { k, n, k8 } = a.w;
-  if (a.xSwiglu && k % 8 !== 0) {
-    throw new RuntimeError('INVALID_ARGUMENT', `kernel '${source.label}': xSwiglu needs K a multiple of 8, got ${k}`, {
-      details: { kernel: source.label, parameter: 'xSwiglu', k },
+  for (const [name, on] of [
+    ['xSwiglu', a.xSwiglu],
+    ['xNorm', a.xNorm],
+  ] as const) {
+    if (on && k % 8 !== 0) {
+      throw new RuntimeError(
+        'INVALID_ARGUMENT',
+        `kernel '${source.label}': ${name} needs K a multiple of 8, got ${k}`,
+        {
+          details: { kernel: source.label, parameter: name, k },
+        },
+      );
+    }
+  }
+  if (a.xSwiglu && a.xNorm) {
+    throw new RuntimeError('INVALID_ARGUMENT', `kernel '${source.label}': xSwiglu and xNorm cannot be combined`, {
+      details: { kernel: source.label, parameter: 'xNorm' },
     });
   }
+  if (a.xNorm) requireBytes(source.label, 'xNorm.weight', a.xNorm.weight, k * 4);
   requireBytes(source.label, 'x', a.x, (a.xSwiglu ? 2 : 1) * k * 4);
   requireOutputs(source.label, a.y, 1, n, a.split);
   if (a.bias) requireBytes(source.label, 'bias', a.bias, n * 4);
   const params = uniformBuffer(ctx, `${source.label}_params`, [n, k, k8]);
   const workgroups = grid(ctx, matVecWorkgroups(n, key, sgMax));
   const split = await splitBindings(ctx, source.label, a.split);
-  const bindings = [a.w.q, a.w.s, a.x, a.y, params, a.bias, split.y1, split.y2];
+  const bindings = [a.w.q, a.w.s, a.x, a.y, params, a.bias, split.y1, split.y2, undefined, a.xNorm?.weight];
   return prepareDispatch(ctx, source, bindings, workgroups, [params, ...split.owned]);
 }
 
