@@ -26,13 +26,23 @@ const SHAPE = {
 const PROMPT = [5, 17, 33, 101, 7, 250, 12, 99, 4, 64, 201];
 const FORCED = [3, 44, 150, 9, 300, 21];
 
-async function load(spec: SyntheticSpec, stackProjections: boolean): Promise<Model> {
+async function load(spec: SyntheticSpec, stackProjections: boolean, foldNorms = false): Promise<Model> {
   const bytes = syntheticGgufBytes(spec);
   return loadModel(await testContext(), bytesSource(bytes, `${spec.type}.gguf`), {
     contextLength: 64,
     prefillChunk: 8,
     stackProjections,
+    foldNorms,
   });
+}
+
+/** Same top ids, logits within `tol`, same greedy ids. */
+function expectSame(a: Awaited<ReturnType<typeof run>>, b: Awaited<ReturnType<typeof run>>, tol: number): void {
+  expect(a.ids).toEqual(b.ids);
+  for (const [j, top] of a.tops.entries()) {
+    expect(top.map(([id]) => id)).toEqual(b.tops[j]!.map(([id]) => id));
+    for (const [i, [, logit]] of top.entries()) expect(Math.abs(logit - b.tops[j]![i]![1])).toBeLessThan(tol);
+  }
 }
 
 /** Top logits per forced step, the greedy ids, and launches per decode step. */
@@ -71,11 +81,7 @@ describe('stacked projections in the engine', () => {
       expect(gateUpStacked(apart)).toBe(0);
       const a = await run(stacked);
       const b = await run(apart);
-      expect(a.ids).toEqual(b.ids);
-      for (const [j, top] of a.tops.entries()) {
-        expect(top.map(([id]) => id)).toEqual(b.tops[j]!.map(([id]) => id));
-        for (const [i, [, logit]] of top.entries()) expect(Math.abs(logit - b.tops[j]![i]![1])).toBeLessThan(1e-4);
-      }
+      expectSame(a, b, 1e-4);
       // Each q/k/v group saves the launches it merges; stacked gate/up saves 1, and SwiGLU moves into the down matvec: 1 more.
       const qkvSaved = groups.qkv.reduce((n, launches) => n + 3 - launches, 0);
       expect(b.perStep - a.perStep).toBe(qkvSaved + 2 * groups.gateUp);
@@ -83,4 +89,16 @@ describe('stacked projections in the engine', () => {
       await apart.dispose();
     });
   }
+
+  it('RMSNorm folded into the decode matvecs: same logits and ids, two launches fewer per layer', async () => {
+    const spec: SyntheticSpec = { arch: 'qwen2', type: 'q4_k_m', seed: 9, vocabulary: 'tiny', shape: SHAPE };
+    const folded = await load(spec, true, true);
+    const plain = await load(spec, true, false);
+    const a = await run(folded);
+    const b = await run(plain);
+    expectSame(a, b, 1e-4);
+    expect(b.perStep - a.perStep).toBe(2 * SHAPE.nLayer);
+    await folded.dispose();
+    await plain.dispose();
+  });
 });

@@ -99,6 +99,8 @@ export interface GraphInputs {
   kv: KvCache;
   /** The session's StepBuffer.buffer. */
   step: GPUBuffer;
+  /** Fold each RMSNorm into the decode matvecs after it (SessionShape.foldNorms). */
+  foldNorms?: boolean;
 }
 
 export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGraph> {
@@ -106,9 +108,9 @@ export async function buildStepGraph(g: GraphInputs, T: number): Promise<StepGra
   const shape = { nHead: c.nHead, nKvHead: c.nKvHead, headDim: c.headDim, ctx: kv.context, cacheDtype: kv.dtype };
   const project = (weights: GpuWeights, x: Binding, y: Binding, extra: ProjectExtra = {}) =>
     T === 1 ? matVec(ctx, { w: weights, x, y, ...extra }) : matMul(ctx, { w: weights, x, y, m: T, ...extra });
-  // Decoding, a projection after an RMSNorm applies the norm as it loads x (matvec xNorm): no
-  // norm launch and no xn in between. Prefill normalizes once into xn for the matmuls.
-  const foldNorm = T === 1 && c.nEmbd % 8 === 0;
+  // Decoding with foldNorms, a projection after an RMSNorm applies the norm as it loads x (matvec
+  // xNorm): no norm launch and no xn in between. Prefill normalizes once into xn for the matmuls.
+  const foldNorm = g.foldNorms === true && T === 1 && c.nEmbd % 8 === 0;
   const normed = async (weight: GPUBuffer): Promise<NormedInput> =>
     foldNorm
       ? { launches: [], x: a.x, xNorm: { weight, eps: c.eps } }

@@ -20,6 +20,11 @@ export interface SessionShape {
   /** Most tokens one prefill step processes. */
   prefillChunk: number;
   kvDtype: KvDtype;
+  /**
+   * Decode steps fold each RMSNorm into the matvecs after it (2 launches fewer per layer). Worth it
+   * where launches cost more than ALU (GPUs); on a CPU adapter, ALU-bound, it ran 5-10% slower.
+   */
+  foldNorms?: boolean;
 }
 
 /** Bytes of the KV cache: K and V for every layer. */

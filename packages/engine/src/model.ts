@@ -27,6 +27,8 @@ export interface LoadModelOptions {
    * launch instead of three and two); default true. Off only to measure it.
    */
   stackProjections?: boolean;
+  /** Fold each RMSNorm into the decode matvecs after it; default on hardware adapters, off on CPU ones (SwiftShader). */
+  foldNorms?: boolean;
   onProgress?: (p: LoadProgress) => void;
 }
 
@@ -76,6 +78,7 @@ export async function loadModel(ctx: GpuContext, source: ByteSource, o: LoadMode
     context,
     prefillChunk: Math.min(o.prefillChunk ?? 128, context),
     kvDtype: o.kvDtype ?? 'f16',
+    foldNorms: o.foldNorms ?? !ctx.adapterInfo.isSoftware,
   };
   const memory = planMemory(gguf, config, shape);
   const budget: DeviceBudget = {

@@ -263,6 +263,7 @@ export class Session {
           acts: this.acts,
           kv: this.kv,
           step: this.stepBuffer.buffer,
+          foldNorms: this.shape.foldNorms,
         },
         T,
       );
