@@ -19,13 +19,20 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { concatBytes, makeSyntheticModel, writeGguf } from '@webseek/formats';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { formatBytes } from '../../apps/demo/src/format.ts';
 import { type RangeServer, sha256, startRangeServer } from '../support/range-server.ts';
-import { type CaseResult, check, printCase, writeReport } from '../support/runner.ts';
+import {
+  type CaseResult,
+  check,
+  exitIfHung,
+  finishRunner,
+  runCase,
+  runnerArgs,
+  withDeadline,
+} from '../support/runner.ts';
 import {
   type Answer,
   ask,
@@ -100,23 +107,10 @@ interface Run {
   pageErrors: string[];
 }
 
-const { values } = parseArgs({
-  options: { report: { type: 'string' }, 'timeout-s': { type: 'string', default: '240' } },
-});
-const TIMEOUT_MS = Number(values['timeout-s']) * 1000;
+const { report, timeoutMs: TIMEOUT_MS } = runnerArgs(240);
 const began = Date.now();
-setTimeout(() => {
-  console.error('apps: cleanup hung after the deadline; exiting');
-  process.exit(1);
-}, TIMEOUT_MS + 30_000).unref();
-
-const results = await runAll();
-const failed = results.filter((r) => r.status === 'failed').length;
-console.log(
-  `apps: ${results.length - failed} passed, ${failed} failed in ${((Date.now() - began) / 1000).toFixed(1)} s`,
-);
-if (values.report) writeReport(values.report, results, began);
-process.exit(failed > 0 || results.length === 0 ? 1 : 0);
+exitIfHung('apps', TIMEOUT_MS);
+finishRunner('apps', await runAll(), began, report);
 
 async function runAll(): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
@@ -124,18 +118,9 @@ async function runAll(): Promise<CaseResult[]> {
   const out = { demo: join(dir, 'demo'), kiosk: join(dir, 'kiosk'), demos: join(dir, 'demos'), widget: join(dir, 'w') };
   const model = concatBytes(writeGguf(makeSyntheticModel(SPEC)));
   const run: Run = { dir, model, out, modelUrl: '', pageErrors: [] };
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
-  });
   try {
-    await Promise.race([runCases(run, results), deadline]);
-  } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-    results.push({ name: 'apps harness', status: 'failed', ms: Date.now() - began, message });
-    printCase(results.at(-1)!);
+    await withDeadline('apps', runCases(run, results), TIMEOUT_MS, results, began);
   } finally {
-    clearTimeout(timer);
     await stopServe(run);
     await run.kiosk?.close().catch(() => {});
     await run.browser?.close().catch(() => {});
@@ -169,18 +154,15 @@ async function runCases(run: Run, results: CaseResult[]): Promise<void> {
     ['14. demos/node-client.mjs streams an answer from a real `webseek serve` child process', nodeClient],
   ];
   for (const [name, fn] of cases) {
-    const t = Date.now();
-    let result: CaseResult;
-    try {
-      await fn(run);
-      check(run.pageErrors.length === 0, `page errors: ${run.pageErrors.join(' | ')}`);
-      result = { name, status: 'passed', ms: Date.now() - t };
-    } catch (error) {
-      result = { name, status: 'failed', ms: Date.now() - t, message: (error as Error).message.split('\n')[0] };
-      run.pageErrors.length = 0;
-    }
-    results.push(result);
-    printCase(result);
+    const passed = await runCase(
+      name,
+      async () => {
+        await fn(run);
+        check(run.pageErrors.length === 0, `page errors: ${run.pageErrors.join(' | ')}`);
+      },
+      results,
+    );
+    if (!passed) run.pageErrors.length = 0;
   }
 }
 

@@ -18,14 +18,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { bytesSource, concatBytes, makeSyntheticModel, readGguf, writeGguf } from '@webseek/formats';
 import { ggufTokenizerMeta, StreamDecoder, tokenizerFromGguf } from '@webseek/tokenizer';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { launchPersistent as launch, portOf, startTestVite } from '../support/browser.ts';
 import { type RangeServer, startRangeServer } from '../support/range-server.ts';
-import { type CaseResult, check, printCase, writeReport } from '../support/runner.ts';
+import {
+  type CaseResult,
+  check,
+  exitIfHung,
+  finishRunner,
+  runCase,
+  runnerArgs,
+  withDeadline,
+} from '../support/runner.ts';
 import { E2E_API, type E2eAnswer, type E2eApi, type E2eRequest, type E2eResult } from './protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -69,23 +76,10 @@ interface Run {
   second?: E2eAnswer;
 }
 
-const { values } = parseArgs({
-  options: { report: { type: 'string' }, 'timeout-s': { type: 'string', default: '300' } },
-});
-const TIMEOUT_MS = Number(values['timeout-s']) * 1000;
+const { report, timeoutMs: TIMEOUT_MS } = runnerArgs(300);
 const began = Date.now();
-setTimeout(() => {
-  console.error('e2e: cleanup hung after the deadline; exiting');
-  process.exit(1);
-}, TIMEOUT_MS + 30_000).unref();
-
-const results = await runAll();
-const failed = results.filter((r) => r.status === 'failed').length;
-console.log(
-  `e2e: ${results.length - failed} passed, ${failed} failed in ${((Date.now() - began) / 1000).toFixed(1)} s`,
-);
-if (values.report) writeReport(values.report, results, began);
-process.exit(failed > 0 || results.length === 0 ? 1 : 0);
+exitIfHung('e2e', TIMEOUT_MS);
+finishRunner('e2e', await runAll(), began, report);
 
 async function runAll(): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
@@ -98,18 +92,9 @@ async function runAll(): Promise<CaseResult[]> {
     profile: join(dir, 'profile'),
     url: '',
   };
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
-  });
   try {
-    await Promise.race([runSteps(run, results), deadline]);
-  } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-    results.push({ name: 'e2e harness', status: 'failed', ms: Date.now() - began, message });
-    printCase(results.at(-1)!);
+    await withDeadline('e2e', runSteps(run, results), TIMEOUT_MS, results, began);
   } finally {
-    clearTimeout(timer);
     await run.browser?.close().catch(() => {});
     await run.server?.close().catch(() => {});
     await run.vite?.close().catch(() => {});
@@ -131,19 +116,7 @@ async function runSteps(run: Run, results: CaseResult[]): Promise<void> {
     ['2. relaunched on the same profile, file server stopped: loads from IndexedDB, no network, same text', secondRun],
     ['3. the same text as `webseek generate` in Node on the same file and chat', againstCli],
   ];
-  for (const [name, step] of steps) {
-    const t = Date.now();
-    let result: CaseResult;
-    try {
-      await step(run);
-      result = { name, status: 'passed', ms: Date.now() - t };
-    } catch (error) {
-      result = { name, status: 'failed', ms: Date.now() - t, message: (error as Error).message.split('\n')[0] };
-    }
-    results.push(result);
-    printCase(result);
-    if (result.status === 'failed') break;
-  }
+  for (const [name, step] of steps) if (!(await runCase(name, () => step(run), results))) break;
 }
 
 async function firstRun(run: Run): Promise<void> {

@@ -22,7 +22,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { ERROR_CODES } from '@webseek/api';
 import { concatBytes, makeSyntheticModel, writeGguf } from '@webseek/formats';
@@ -31,7 +30,15 @@ import { build } from 'vite';
 import { type Block, type Inline, parseMarkdown } from '../../packages/widget/src/markdown.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { type RangeServer, startRangeServer } from '../support/range-server.ts';
-import { type CaseResult, check, printCase, writeReport } from '../support/runner.ts';
+import {
+  type CaseResult,
+  check,
+  exitIfHung,
+  finishRunner,
+  runCase,
+  runnerArgs,
+  withDeadline,
+} from '../support/runner.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
@@ -100,40 +107,18 @@ interface Recorded {
   detail: Record<string, unknown>;
 }
 
-const { values } = parseArgs({
-  options: { report: { type: 'string' }, 'timeout-s': { type: 'string', default: '150' } },
-});
-const TIMEOUT_MS = Number(values['timeout-s']) * 1000;
+const { report, timeoutMs: TIMEOUT_MS } = runnerArgs(150);
 const began = Date.now();
-setTimeout(() => {
-  console.error('widget: cleanup hung after the deadline; exiting');
-  process.exit(1);
-}, TIMEOUT_MS + 30_000).unref();
-
-const results = await runAll();
-const failed = results.filter((r) => r.status === 'failed').length;
-console.log(
-  `widget: ${results.length - failed} passed, ${failed} failed in ${((Date.now() - began) / 1000).toFixed(1)} s`,
-);
-if (values.report) writeReport(values.report, results, began);
-process.exit(failed > 0 || results.length === 0 ? 1 : 0);
+exitIfHung('widget', TIMEOUT_MS);
+finishRunner('widget', await runAll(), began, report);
 
 async function runAll(): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'webseek-widget-'));
   const run: Run = { dir, bundlePath: join(dir, BUNDLE), model: new Uint8Array(), modelUrl: '', pageErrors: [] };
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
-  });
   try {
-    await Promise.race([runCases(run, results), deadline]);
-  } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-    results.push({ name: 'widget harness', status: 'failed', ms: Date.now() - began, message });
-    printCase(results.at(-1)!);
+    await withDeadline('widget', runCases(run, results), TIMEOUT_MS, results, began);
   } finally {
-    clearTimeout(timer);
     await run.browser?.close().catch(() => {});
     await run.server?.close().catch(() => {});
     await run.site?.close().catch(() => {});
@@ -154,18 +139,15 @@ async function runCases(run: Run, results: CaseResult[]): Promise<void> {
     ['8. removing an element terminates the worker it started, not an injected engine', removal],
   ];
   for (const [name, fn] of cases) {
-    const t = Date.now();
-    let result: CaseResult;
-    try {
-      await fn(run);
-      check(run.pageErrors.length === 0, `page errors: ${run.pageErrors.join(' | ')}`);
-      result = { name, status: 'passed', ms: Date.now() - t };
-    } catch (error) {
-      result = { name, status: 'failed', ms: Date.now() - t, message: (error as Error).message.split('\n')[0] };
-      run.pageErrors.length = 0;
-    }
-    results.push(result);
-    printCase(result);
+    const passed = await runCase(
+      name,
+      async () => {
+        await fn(run);
+        check(run.pageErrors.length === 0, `page errors: ${run.pageErrors.join(' | ')}`);
+      },
+      results,
+    );
+    if (!passed) run.pageErrors.length = 0;
   }
 }
 
