@@ -23,6 +23,7 @@ import { concatBytes, makeSyntheticModel, writeGguf } from '@webseek/formats';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { formatBytes } from '../../apps/demo/src/format.ts';
+import { tinyQwen2 } from '../support/models.ts';
 import { type RangeServer, sha256, startRangeServer } from '../support/range-server.ts';
 import {
   type CaseResult,
@@ -63,25 +64,7 @@ const KIOSK_QUESTION = 'Where is the cafeteria?';
 const PUBLIC = ['@webseek/api', '@webseek/loader', '@webseek/widget', '@webseek/worker', '@webseek/worker/webllm'];
 const PUBLIC_WORKER = '@webseek/worker/engine.worker';
 // The widget runner's tiny qwen2 (GQA, q/k/v biases, q8_0, the 301-id tiny vocabulary), with room for a chat.
-const SPEC = {
-  arch: 'qwen2',
-  shape: {
-    nEmbd: 64,
-    nFf: 96,
-    nLayer: 2,
-    nHead: 4,
-    nKvHead: 2,
-    vocab: 301,
-    ctxTrain: 512,
-    ropeTheta: 10000,
-    eps: 1e-6,
-    qkvBias: true,
-    tiedOutput: false,
-  },
-  type: 'q8_0',
-  seed: 11,
-  vocabulary: 'tiny',
-} as const;
+const SPEC = tinyQwen2({ ctxTrain: 512 });
 
 interface Run {
   dir: string;

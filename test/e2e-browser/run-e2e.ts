@@ -23,6 +23,7 @@ import { ggufTokenizerMeta, StreamDecoder, tokenizerFromGguf } from '@webseek/to
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { launchPersistent as launch, portOf, startTestVite } from '../support/browser.ts';
+import { tinyQwen2 } from '../support/models.ts';
 import { type RangeServer, startRangeServer } from '../support/range-server.ts';
 import {
   type CaseResult,
@@ -42,25 +43,7 @@ const BIN = join(REPO, 'node_modules', '.bin', 'webseek');
 const MAX_TOKENS = 8;
 const MESSAGES: E2eRequest['messages'] = [{ role: 'user', content: 'What is the capital of France?' }];
 // qwen2 with q/k/v biases, GQA 4/2, odd FFN rows, 2 layers, q8_0; the 301-id tiny vocabulary.
-const SPEC = {
-  arch: 'qwen2',
-  shape: {
-    nEmbd: 64,
-    nFf: 96,
-    nLayer: 2,
-    nHead: 4,
-    nKvHead: 2,
-    vocab: 301,
-    ctxTrain: 256,
-    ropeTheta: 10000,
-    eps: 1e-6,
-    qkvBias: true,
-    tiedOutput: false,
-  },
-  type: 'q8_0',
-  seed: 11,
-  vocabulary: 'tiny',
-} as const;
+const SPEC = tinyQwen2();
 
 interface Run {
   dir: string;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { bytesSource, concatBytes, makeSyntheticModel, readGguf, writeGguf } from '@webseek/formats';
 import { ggufTokenizerMeta, type Tokenizer, tokenizerFromGguf, tokenizerFromHf } from '@webseek/tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyQwen2 } from '../support/models.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'node_modules/.bin/webseek');
@@ -64,25 +65,7 @@ function expectSortedTop(top: [number, number][][], k: number, vocab: number): v
 
 // qwen2 with q/k/v biases, GQA 4/2, odd FFN rows; the 301-id tiny vocabulary (BOS added, R1 chat tokens).
 const VOCAB = 301;
-const SPEC = {
-  arch: 'qwen2',
-  shape: {
-    nEmbd: 64,
-    nFf: 96,
-    nLayer: 2,
-    nHead: 4,
-    nKvHead: 2,
-    vocab: VOCAB,
-    ctxTrain: 256,
-    ropeTheta: 10000,
-    eps: 1e-6,
-    qkvBias: true,
-    tiedOutput: false,
-  },
-  type: 'q8_0',
-  seed: 11,
-  vocabulary: 'tiny',
-} as const;
+const SPEC = tinyQwen2({ vocab: VOCAB });
 
 let dir: string;
 let model: string;

@@ -1,29 +1,10 @@
 /** Helpers for the HTTP server tests: a tiny model, requests with fetch, Server-Sent Events read as they come. */
 import type { ChatCompletionMessageParam } from '@webseek/api';
-import type { SyntheticSpec } from '@webseek/formats';
 import { expect } from 'vitest';
-import { syntheticGgufBytes } from '../support/models.ts';
+import { syntheticGgufBytes, tinyQwen2 } from '../support/models.ts';
 
 /** qwen2 with the tiny R1 vocabulary: the first request compiles the pipelines (~2 s), later ones take ms. */
-export const SERVER_SPEC: SyntheticSpec = {
-  arch: 'qwen2',
-  type: 'f32',
-  seed: 5,
-  vocabulary: 'tiny',
-  shape: {
-    nEmbd: 64,
-    nFf: 96,
-    nLayer: 2,
-    nHead: 4,
-    nKvHead: 2,
-    vocab: 320,
-    ctxTrain: 512,
-    eps: 1e-6,
-    ropeTheta: 10000,
-    qkvBias: true,
-    tiedOutput: false,
-  },
-};
+export const SERVER_SPEC = tinyQwen2({ type: 'f32', seed: 5, vocab: 320, ctxTrain: 512 });
 
 export function serverModelBytes(): Uint8Array {
   return syntheticGgufBytes(SERVER_SPEC);

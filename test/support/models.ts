@@ -68,3 +68,31 @@ export function referenceConfig(c: ModelConfig, kvF16: boolean): ReferenceConfig
 export async function readBack(bytes: Uint8Array, name = 'tiny.gguf'): Promise<Gguf> {
   return readGguf(bytesSource(bytes, name));
 }
+
+/**
+ * The tiny qwen2 most end-to-end tests run: GQA 4 q heads on 2 kv heads, q/k/v biases,
+ * 2 layers of 64, an odd FFN, the tiny BPE vocabulary. Seconds to load and answer on SwiftShader.
+ */
+export function tinyQwen2(
+  o: { type?: SyntheticSpec['type']; seed?: number; vocab?: number; ctxTrain?: number } = {},
+): SyntheticSpec {
+  return {
+    arch: 'qwen2',
+    type: o.type ?? 'q8_0',
+    seed: o.seed ?? 11,
+    vocabulary: 'tiny',
+    shape: {
+      nEmbd: 64,
+      nFf: 96,
+      nLayer: 2,
+      nHead: 4,
+      nKvHead: 2,
+      vocab: o.vocab ?? 301,
+      ctxTrain: o.ctxTrain ?? 256,
+      ropeTheta: 10000,
+      eps: 1e-6,
+      qkvBias: true,
+      tiedOutput: false,
+    },
+  };
+}

@@ -7,30 +7,12 @@
  */
 import { isRuntimeError } from '@webseek/api';
 import { loadModel, type Model } from '@webseek/engine';
-import { bytesSource, type SyntheticSpec } from '@webseek/formats';
+import { bytesSource } from '@webseek/formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/gpu.ts';
-import { syntheticGgufBytes } from '../support/models.ts';
+import { syntheticGgufBytes, tinyQwen2 } from '../support/models.ts';
 
-const SPEC: SyntheticSpec = {
-  arch: 'qwen2',
-  type: 'q8_0',
-  seed: 21,
-  vocabulary: 'tiny',
-  shape: {
-    nEmbd: 64,
-    nFf: 96,
-    nLayer: 2,
-    nHead: 4,
-    nKvHead: 2,
-    vocab: 301,
-    ctxTrain: 256,
-    eps: 1e-6,
-    ropeTheta: 10000,
-    qkvBias: true,
-    tiedOutput: false,
-  },
-};
+const SPEC = tinyQwen2({ seed: 21 });
 const PROMPT = [5, 17, 33, 101, 7, 250, 12, 99, 4, 64, 201];
 
 let model: Model;

@@ -29,6 +29,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { type Block, type Inline, parseMarkdown } from '../../packages/widget/src/markdown.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { tinyQwen2 } from '../support/models.ts';
 import { type RangeServer, startRangeServer } from '../support/range-server.ts';
 import {
   type CaseResult,
@@ -60,25 +61,7 @@ const HOSTILE = [
   '```\n<script>window.__pwned=10</script>\n```',
 ].join('\n\n');
 // The e2e's tiny qwen2 (GQA, q/k/v biases, q8_0, the 301-id tiny vocabulary), with room for a conversation.
-const SPEC = {
-  arch: 'qwen2',
-  shape: {
-    nEmbd: 64,
-    nFf: 96,
-    nLayer: 2,
-    nHead: 4,
-    nKvHead: 2,
-    vocab: 301,
-    ctxTrain: 512,
-    ropeTheta: 10000,
-    eps: 1e-6,
-    qkvBias: true,
-    tiedOutput: false,
-  },
-  type: 'q8_0',
-  seed: 11,
-  vocabulary: 'tiny',
-} as const;
+const SPEC = tinyQwen2({ ctxTrain: 512 });
 
 interface Site {
   origin: string;
