@@ -13,6 +13,9 @@
  *
  *   npm run bench:browser -- [--model FILE] [--prompt TEXT] [--gen 8] [--context 256] [--json]
  *
+ *   4. The roofline: bytes a decode step reads over the device's stream-read bandwidth, measured
+ *      in the same run; and llama.cpp (CPU) on the same file and prompt ids, side by side.
+ *
  * Prints figures, not pass/fail; exits non-zero only when a stage fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,9 +24,13 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Engine } from '@webseek/engine';
+import { configFromGguf, Engine } from '@webseek/engine';
+import { readGguf } from '@webseek/formats';
 import { nodeFileSource } from '@webseek/formats/node-source';
+import { measureStreamReadGbps } from '@webseek/gpu';
 import { createNodeGpuContext } from '@webseek/gpu/node';
+import { measureCpuReadGbps, rawPrompt, runLlamaCpp } from '@webseek/server';
+import { ggufTokenizerMeta, tokenizerFromGguf } from '@webseek/tokenizer';
 import type { ViteDevServer } from 'vite';
 import { launchPersistent as launch, portOf, startTestVite } from '../../support/browser.ts';
 import { startRangeServer } from '../../support/range-server.ts';
@@ -91,7 +98,16 @@ async function main(): Promise<Record<string, unknown>> {
     const node = await inNode(request('cached', url));
     printNode(node);
     printRatios(second.answer.run!, node.run);
-    return { model: modelPath, bytes: bytes.byteLength, browser: { first: first.answer.load, ...second.answer }, node };
+    const roofline = await printRoofline(second.answer.run!, node);
+    const llamaCpp = await againstLlamaCpp(second.answer.run!, node.run, roofline.bytesPerToken);
+    return {
+      model: modelPath,
+      bytes: bytes.byteLength,
+      browser: { first: first.answer.load, ...second.answer },
+      node,
+      roofline,
+      llama_cpp: llamaCpp,
+    };
   } finally {
     await vite?.close();
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
@@ -134,10 +150,19 @@ async function inBrowser(
 }
 
 /** The same file, prompt and options on Dawn in this process. */
-async function inNode(r: BenchRequest): Promise<{ device: string; loadMs: number; run: RunFigures }> {
+interface NodeFigures {
+  device: string;
+  loadMs: number;
+  run: RunFigures;
+  /** The device's streaming-read bandwidth, measured in this run. */
+  streamGbps: number;
+}
+
+async function inNode(r: BenchRequest): Promise<NodeFigures> {
   const ctx = await createNodeGpuContext({ label: 'bench-browser-node' });
   const engine = new Engine({ context: ctx });
   try {
+    const streamGbps = await measureStreamReadGbps(ctx);
     const t0 = performance.now();
     await engine.reload(await nodeFileSource(modelPath), {
       contextLength: r.contextLength,
@@ -153,6 +178,7 @@ async function inNode(r: BenchRequest): Promise<{ device: string; loadMs: number
     return {
       device: `${a.vendor} ${a.architecture} ${a.description}`.trim(),
       loadMs,
+      streamGbps,
       run: {
         promptTokens: u.prompt_tokens,
         cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
@@ -197,7 +223,7 @@ function printCached(a: BenchAnswer, size: number): void {
   say(`browser, worker: ${runLine(a.run!)}`);
 }
 
-function printNode(n: { device: string; loadMs: number; run: RunFigures }): void {
+function printNode(n: NodeFigures): void {
   say(`node (Dawn '${n.device}'): load from file ${(n.loadMs / 1e3).toFixed(2)} s; ${runLine(n.run)}`);
 }
 
@@ -206,6 +232,71 @@ function printRatios(browser: RunFigures, node: RunFigures): void {
   say(
     `ratios (browser worker / node): prefill ${(browser.prefillTokS / node.prefillTokS).toFixed(3)}, decode ${(browser.decodeTokS / node.decodeTokS).toFixed(3)}, ttft ${(browser.ttftS / node.ttftS).toFixed(3)}; ${same}`,
   );
+}
+
+/**
+ * Bytes one decode step reads, from the file's tensor sizes (the GPU layouts are within a few % of
+ * them): every matrix, one embedding row (the whole table when the output is tied to it), the
+ * norms, and an f16 K and V row per position and layer at the run's mid-decode length.
+ */
+async function decodeBytesPerToken(kvLen: number): Promise<number> {
+  const source = await nodeFileSource(modelPath);
+  try {
+    const gguf = await readGguf(source);
+    const c = configFromGguf(gguf);
+    const size = (name: string) => gguf.tensors.find((t) => t.name === name)?.byteSize ?? 0;
+    const embed = size('token_embd.weight');
+    const rest = gguf.tensors.reduce((n, t) => n + (t.byteSize ?? 0), 0) - embed;
+    const output = c.tiedOutput ? embed : 0;
+    return rest + output + embed / c.vocab + 2 * c.nLayer * kvLen * c.nKvHead * c.headDim * 2;
+  } finally {
+    await source.close();
+  }
+}
+
+/** Decode against the device's own measured streaming-read bandwidth (the same SwiftShader in both). */
+async function printRoofline(browser: RunFigures, node: NodeFigures) {
+  const kvLen = browser.promptTokens + Math.ceil(browser.completionTokens / 2);
+  const bytesPerToken = await decodeBytesPerToken(kvLen);
+  const gbps = (tokS: number) => (bytesPerToken * tokS) / 1e9;
+  const fraction = (tokS: number) => gbps(tokS) / node.streamGbps;
+  say(
+    `roofline: decode reads ${(bytesPerToken / 1e6).toFixed(1)} MB/token; device stream read ${node.streamGbps.toFixed(2)} GB/s; ` +
+      `browser worker ${gbps(browser.decodeTokS).toFixed(2)} GB/s = ${(100 * fraction(browser.decodeTokS)).toFixed(1)}%, ` +
+      `node ${gbps(node.run.decodeTokS).toFixed(2)} GB/s = ${(100 * fraction(node.run.decodeTokS)).toFixed(1)}%`,
+  );
+  return {
+    bytesPerToken,
+    streamGbps: node.streamGbps,
+    browserFraction: fraction(browser.decodeTokS),
+    nodeFraction: fraction(node.run.decodeTokS),
+  };
+}
+
+/** llama.cpp (CPU, all cores) on the same file, prompt ids and lengths, against its own host's read bandwidth. */
+async function againstLlamaCpp(browser: RunFigures, node: RunFigures, bytesPerToken: number) {
+  const source = await nodeFileSource(modelPath);
+  let ids: number[];
+  try {
+    const gguf = await readGguf(source);
+    ids = rawPrompt(tokenizerFromGguf(ggufTokenizerMeta(gguf.metadata)), values.prompt).ids;
+  } finally {
+    await source.close();
+  }
+  if (ids.length !== browser.promptTokens)
+    throw new Error(`prompt is ${ids.length} ids here, ${browser.promptTokens} in the engine`);
+  const threads = cpus().length;
+  const hostGbps = await measureCpuReadGbps(threads);
+  const lc = await runLlamaCpp(modelPath, ids, browser.completionTokens, Number(values.context), threads);
+  const gbps = (bytesPerToken * lc.decodeTokS) / 1e9;
+  say(
+    `llama.cpp: CPU × ${threads} threads, host read ${hostGbps.toFixed(2)} GB/s; prefill ${lc.prefillTokS.toFixed(2)} tok/s, decode ${lc.decodeTokS.toFixed(2)} tok/s = ${gbps.toFixed(2)} GB/s = ${((100 * gbps) / hostGbps).toFixed(1)}% of its read bandwidth`,
+  );
+  say(
+    `ratios (/ llama.cpp): browser worker prefill ${(browser.prefillTokS / lc.prefillTokS).toFixed(3)}, decode ${(browser.decodeTokS / lc.decodeTokS).toFixed(3)}; ` +
+      `node prefill ${(node.prefillTokS / lc.prefillTokS).toFixed(3)}, decode ${(node.decodeTokS / lc.decodeTokS).toFixed(3)}`,
+  );
+  return { ...lc, hostGbps, threads };
 }
 
 function runLine(r: RunFigures): string {
