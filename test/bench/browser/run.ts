@@ -161,10 +161,12 @@ interface NodeFigures {
 async function inNode(r: BenchRequest): Promise<NodeFigures> {
   const ctx = await createNodeGpuContext({ label: 'bench-browser-node' });
   const engine = new Engine({ context: ctx });
+  // A ByteSource given to reload stays ours to close.
+  const source = await nodeFileSource(modelPath);
   try {
     const streamGbps = await measureStreamReadGbps(ctx);
     const t0 = performance.now();
-    await engine.reload(await nodeFileSource(modelPath), {
+    await engine.reload(source, {
       contextLength: r.contextLength,
       prefillChunk: r.prefillChunk,
     });
@@ -193,6 +195,7 @@ async function inNode(r: BenchRequest): Promise<NodeFigures> {
   } finally {
     await engine.dispose();
     ctx.dispose();
+    await source.close();
   }
 }
 
