@@ -87,23 +87,17 @@ afterAll(() => {
 describe('webseek generate', () => {
   const PROMPT = '5,17,230,99,1';
   let greedy: Generated;
-
-  it('prints one JSON object with 8 greedy ids and the top-5 logits of each step', async () => {
-    const run = await webseek(
-      'generate',
-      '--model',
-      model,
-      '--prompt-ids',
-      PROMPT,
-      '--max-tokens',
-      '8',
-      '--temperature',
-      '0',
+  // 8 greedy ids with the top-5 logits of each step, as JSON.
+  const greedyArgs = () =>
+    ['generate', '--model', model, '--prompt-ids', PROMPT, '--max-tokens', '8', '--temperature', '0'].concat(
       '--ignore-eos',
       '--logits',
       '5',
       '--json',
     );
+
+  it('prints one JSON object with 8 greedy ids and the top-5 logits of each step', async () => {
+    const run = await webseek(...greedyArgs());
     expect(run.code, run.stderr).toBe(0);
     greedy = oneJson(run) as unknown as Generated;
     expect(Object.keys(greedy).sort()).toEqual(['ids', 'prompt_ids', 'text', 'top']);
@@ -118,21 +112,7 @@ describe('webseek generate', () => {
   });
 
   it('gives the same ids and logits when run again', async () => {
-    const run = await webseek(
-      'generate',
-      '--model',
-      model,
-      '--prompt-ids',
-      PROMPT,
-      '--max-tokens',
-      '8',
-      '--temperature',
-      '0',
-      '--ignore-eos',
-      '--logits',
-      '5',
-      '--json',
-    );
+    const run = await webseek(...greedyArgs());
     expect(run.code, run.stderr).toBe(0);
     expect(oneJson(run)).toEqual(greedy);
   });
